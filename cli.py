@@ -1,0 +1,3 @@
+from needminer.cli import app
+
+app()

@@ -1,0 +1,66 @@
+"""`needminer ingest` and `needminer formats`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from needminer.cli._common import err_console, error_boundary, out_console, parse_mapping
+
+
+def ingest_cmd(
+    inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False)],
+    workspace: Annotated[Path, typer.Option(help="Workspace folder to store messages in.")] = Path(".needminer"),
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Force a format (see `needminer formats`); default: detect.")] = None,
+    tz: Annotated[str, typer.Option(help="Time zone of naive local times in exports.")] = "Asia/Shanghai",
+    map: Annotated[Optional[str], typer.Option("--map", help="Column mapping for generic CSV/JSONL, e.g. text=content,sender=nick.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and count only; store nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the per-input accounting.")] = False,
+) -> None:
+    """Read chat exports into the workspace and account for every record."""
+    from needminer.ingest import ingest_to_workspace
+    from needminer.store import Workspace
+
+    with error_boundary():
+        ws = None if dry_run else Workspace(workspace)
+        try:
+            summary = ingest_to_workspace(inputs, ws, format=format or "auto", tz=tz, mapping=parse_mapping(map) or None)
+        finally:
+            if ws is not None:
+                ws.close()
+        data = summary.to_dict()
+        if as_json:
+            out_console.print_json(json.dumps(data, ensure_ascii=False))
+            return
+        table = Table(title="ingest")
+        for col in ("path", "format", "records", "messages", "skipped"):
+            table.add_column(col)
+        for item in data["inputs"]:
+            skipped = ", ".join(f"{k} {v}" for k, v in item["skipped"].items()) or "-"
+            if item.get("error"):
+                skipped += f"  [red]{item['error']}[/red]"
+            table.add_row(item["path"], item["format"], str(item["records"]), str(item["messages"]), skipped)
+        out_console.print(table)
+        err_console.print(f"new {data['new']}, duplicates {data['duplicates']}" + (" (dry run)" if dry_run else ""))
+
+
+def formats_cmd() -> None:
+    """List the export formats needminer reads."""
+    from needminer.ingest import list_formats
+
+    with error_boundary():
+        table = Table(title="formats")
+        table.add_column("name")
+        table.add_column("description")
+        for info in list_formats():
+            table.add_row(info.name, info.description)
+        out_console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_cmd)
+    app.command("formats")(formats_cmd)

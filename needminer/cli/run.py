@@ -1,0 +1,58 @@
+"""`needminer run`: exports in, ranked need report out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from needminer.cli._common import err_console, error_boundary, out_console, parse_mapping, stage_progress
+
+
+def run_cmd(
+    inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder (index.html, needs.json, briefs.md, manifest.json).")] = Path("reports/latest"),
+    embedder: Annotated[Optional[str], typer.Option(help="Embedding model: e5-small (default), lite, hf:PATH-OR-ID, hashing (tests only).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (see README).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed (same input + seed = same needs).")] = None,
+    workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder (message store + embedding cache). Default: OUT/.needminer")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Force an input format (see `needminer formats`); default: detect.")] = None,
+    tz: Annotated[Optional[str], typer.Option(help="Time zone of naive local times in exports.")] = None,
+    map: Annotated[Optional[str], typer.Option("--map", help="Column mapping for generic CSV/JSONL, e.g. text=content,sender=nick,time=CreateTime.")] = None,
+    granularity: Annotated[Optional[str], typer.Option(help="coarse, normal, fine or a number of needs.")] = None,
+    lang: Annotated[Optional[str], typer.Option(help="Report language: zh or en.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+) -> None:
+    """Run the whole pipeline on chat exports and write the need report."""
+    from needminer.config import load_config
+    from needminer.pipeline import run
+
+    with error_boundary():
+        cfg = load_config(
+            config,
+            {
+                "embed.embedder": embedder,
+                "seed": seed,
+                "workspace": str(workspace) if workspace else None,
+                "ingest.format": format,
+                "ingest.tz": tz,
+                "ingest.mapping": parse_mapping(map) or None,
+                "discover.granularity": granularity,
+                "report.lang": lang,
+            },
+        )
+        with stage_progress(progress) as cb:
+            result = run(inputs, out, cfg, progress=cb)
+        counts = result.manifest.get("counts", {})
+        err_console.print(
+            f"[green]✓[/green] {counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
+            f"→ {len(result.needs)} needs (coverage {counts.get('coverage', 0):.0%})"
+        )
+        for need in result.needs[:5]:
+            err_console.print(f"  {need.rank:>2}. {need.statement.title}  ({len(need.speakers)} 人, 得分 {need.score:.1f})", highlight=False)
+        out_console.print(f"Report: {result.files.html.resolve()}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)

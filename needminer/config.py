@@ -1,0 +1,240 @@
+"""One typed configuration for a run: TOML file + CLI overrides, echoed into the manifest.
+
+Example ``needminer.toml``::
+
+    seed = 42
+    [embed]
+    embedder = "lite"
+    [discover]
+    granularity = "fine"
+    [rank.weights]
+    speakers = 2.0
+
+Unknown keys and wrong types fail fast with a ``ConfigError`` that names the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from needminer.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass
+class IngestConfig:
+    """How inputs are read."""
+
+    format: str = "auto"  # a registry name, or "auto" to detect
+    tz: str = "Asia/Shanghai"  # zone of naive local times in exports
+    mapping: dict[str, str] = field(default_factory=dict)  # generic CSV/JSONL column mapping
+
+
+@dataclass
+class TextConfig:
+    """Normalisation and privacy."""
+
+    redact: bool = True
+    pseudonymise: bool = True
+    traditional_to_simplified: bool = True
+
+
+@dataclass
+class ConversationConfig:
+    """Threading and fragmenting."""
+
+    session_gap_minutes: float = 30.0
+    min_fragment_chars: int = 4
+
+
+@dataclass
+class SignalsConfig:
+    """Need-signal detection."""
+
+    detector: str = "default"  # "rules", "default" (shipped model + rules) or a model folder
+    min_intensity: float = 0.0
+
+
+@dataclass
+class EmbedConfig:
+    """Embedding model."""
+
+    embedder: str = "e5-small"
+    batch_size: int = 32
+    threads: int = 0  # 0 = all cores
+    models_dir: str = "models"
+    with_context: bool = False
+
+
+@dataclass
+class DiscoverConfig:
+    """Need discovery."""
+
+    clusterer: str = "bertopic.v1"
+    granularity: str = "normal"  # coarse | normal | fine | an integer target number of needs
+    min_cluster_size: int = 0  # 0 = chosen from the corpus size
+    reassign_outliers: bool = True
+    guide: str = ""  # optional file of known needs (one per line) to seed clusters
+
+
+@dataclass
+class RankConfig:
+    """Need scoring."""
+
+    weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "speakers": 3.0,
+            "chats": 1.0,
+            "endorsements": 1.5,
+            "intensity": 1.0,
+            "unmet": 1.0,
+            "recency": 0.5,
+            "growth": 0.5,
+            "specificity": 0.5,
+        }
+    )
+    emerging_min_speakers: int = 3
+    period_days: int = 7
+
+
+@dataclass
+class ReportConfig:
+    """Report output."""
+
+    lang: str = "zh"
+    max_quotes: int = 8
+
+
+@dataclass
+class PipelineConfig:
+    """Everything a run needs besides its inputs."""
+
+    seed: int = 42
+    workspace: str = ""  # folder of the workspace SQLite; default: <out>/.needminer
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    text: TextConfig = field(default_factory=TextConfig)
+    conversation: ConversationConfig = field(default_factory=ConversationConfig)
+    signals: SignalsConfig = field(default_factory=SignalsConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    discover: DiscoverConfig = field(default_factory=DiscoverConfig)
+    rank: RankConfig = field(default_factory=RankConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _coerce(path: str, current: Any, value: Any) -> Any:
+    """Check ``value`` against the type of the default ``current``."""
+    if isinstance(current, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "false", "1", "0", "yes", "no"}:
+            return value.lower() in {"true", "1", "yes"}
+    elif isinstance(current, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+    elif isinstance(current, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    elif isinstance(current, str):
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+    elif isinstance(current, dict):
+        if isinstance(value, dict):
+            return {**current, **value}
+    kind = type(current).__name__
+    raise ConfigError(
+        f"The config key '{path}' must be of type {kind}. Got {value!r} instead. "
+        "Fix the value in your config file or on the command line."
+    )
+
+
+def _apply(obj: Any, data: dict[str, Any], prefix: str = "") -> None:
+    names = {f.name for f in dataclasses.fields(obj)}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if key not in names:
+            raise ConfigError(
+                f"Unknown config key '{path}'. Known keys here: {', '.join(sorted(names))}."
+            )
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"The config key '{path}' must be a table (section). Got {value!r}.")
+            _apply(current, value, prefix=f"{path}.")
+        else:
+            setattr(obj, key, _coerce(path, current, value))
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> PipelineConfig:
+    """Build a config from defaults, an optional TOML file and dotted overrides.
+
+    Args:
+        path: TOML file, or None for the defaults.
+        overrides: ``{"embed.embedder": "lite", "seed": 3}``; None values are ignored.
+
+    Returns:
+        The validated ``PipelineConfig``.
+
+    Raises:
+        ConfigError: The file is missing or not TOML, or a key or value is invalid.
+    """
+    cfg = PipelineConfig()
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"Config file '{p}' does not exist. Pass an existing TOML file to --config.")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Config file '{p}' is not valid TOML: {exc}. Fix the syntax and retry.") from exc
+        _apply(cfg, data)
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        node: dict[str, Any] = {}
+        cur = node
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            cur = cur.setdefault(part, {})
+        cur[parts[-1]] = value
+        _apply(cfg, node)
+    validate_config(cfg)
+    return cfg
+
+
+def validate_config(cfg: PipelineConfig) -> None:
+    """Check value ranges that types alone do not capture."""
+    if cfg.conversation.session_gap_minutes <= 0:
+        raise ConfigError(
+            "The config key 'conversation.session_gap_minutes' must be > 0. "
+            f"Got {cfg.conversation.session_gap_minutes!r} instead."
+        )
+    if cfg.embed.batch_size < 1:
+        raise ConfigError(f"The config key 'embed.batch_size' must be >= 1. Got {cfg.embed.batch_size!r} instead.")
+    g = cfg.discover.granularity
+    if g not in {"coarse", "normal", "fine"} and not (g.isdigit() and int(g) >= 2):
+        raise ConfigError(
+            f"The config key 'discover.granularity' must be coarse, normal, fine or an integer >= 2. Got {g!r} instead."
+        )
+    if cfg.report.lang not in {"zh", "en"}:
+        raise ConfigError(f"The config key 'report.lang' must be 'zh' or 'en'. Got {cfg.report.lang!r} instead.")
+    for name, w in cfg.rank.weights.items():
+        if not isinstance(w, (int, float)) or w < 0:
+            raise ConfigError(f"The rank weight '{name}' must be a number >= 0. Got {w!r} instead.")

@@ -1,0 +1,231 @@
+"""Describe needs: NeedStatement slots (人群/场景/任务/痛点/期望) citing fragments, a short title, quotes.
+
+The default describer is extractive and offline (``"extractive.v1"``): every slot is taken from
+what members said, and a slot nobody filled stays empty rather than invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from needminer.describe._ctfidf import ctfidf_keywords
+from needminer.describe._lexicon import MODIFIERS, PERSONAS, SCENES, WISH_MARKERS
+from needminer.registry import describers
+from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
+
+__all__ = ["ExtractiveDescriber", "ctfidf_keywords", "describe_needs", "make_title", "pick_quotes"]
+
+MAX_TITLE = 16
+_QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
+_TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    from needminer.discover._vectorizer import _jieba
+
+    _jieba()  # domain words registered
+    import jieba.posseg as pseg
+
+    return pseg
+
+
+def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
+    """The object of the need: the best keyword that is a product/task noun (底妆, 跑鞋, 吸奶器 …).
+
+    Domain-dictionary nouns beat other nouns; words that are persona, scene or quality cues never win.
+    """
+    from needminer.discover._vectorizer import DOMAIN_WORDS
+
+    pseg = _posseg()
+    cue_words = {w for lex in (PERSONAS, SCENES, MODIFIERS) for key, cues in lex.items() for w in (key, *cues)}
+    best, best_score = "", 0
+    for pos, kw in enumerate(keywords):
+        if kw in cue_words or len(kw) > 6:
+            continue
+        flags = [p.flag for p in pseg.cut(kw)]
+        is_noun = len(flags) == 1 and flags[0] in {"n", "nz", "ng", "vn", "nw", "eng"}
+        score = (3 if kw in DOMAIN_WORDS else 0) + (2 if is_noun else 0)
+        score = score * 100 - pos if score else 0
+        if score > best_score:
+            best, best_score = kw, score
+    return best
+
+
+def _cue_slot(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -> Slot | None:
+    """The lexicon value evoked by most distinct speakers, citing the fragments that evoke it."""
+    speakers: dict[str, set[str]] = defaultdict(set)
+    cites: dict[str, list[str]] = defaultdict(list)
+    for f in frags:
+        for value, cues in lexicon.items():
+            if any(c in f.text for c in cues):
+                speakers[value].add(f.speaker)
+                cites[value].append(f.id)
+    if not speakers:
+        return None
+    order = list(lexicon)
+    best = max(speakers, key=lambda v: (len(speakers[v]), len(cites[v]), -order.index(v)))
+    return Slot(best, tuple(cites[best][:10]))
+
+
+def _modifiers(frags: Sequence[Fragment]) -> tuple[list[str], list[str]]:
+    """Desired qualities (快速, 自然 …) and quoted key terms ('伪素颜'), with citing fragment ids."""
+    speakers: dict[str, set[str]] = defaultdict(set)
+    cites: list[str] = []
+    quoted: Counter[str] = Counter()
+    for f in frags:
+        for m in _QUOTED.findall(f.text):
+            quoted[m] += 1
+            cites.append(f.id)
+        for value, cues in MODIFIERS.items():
+            if any(c in f.text for c in cues):
+                speakers[value].add(f.speaker)
+                cites.append(f.id)
+    order = list(MODIFIERS)
+    mods = sorted(speakers, key=lambda v: (-len(speakers[v]), order.index(v)))
+    mods = [m for m in mods if len(speakers[m]) >= max(1, len(frags) // 10)]
+    terms = [t for t, n in quoted.most_common(1)]
+    # a quoted key term ('伪素颜') says more than a second generic quality
+    return (mods[:1] + terms if terms else mods[:2]), cites
+
+
+def _clause(text: str, markers: Sequence[str]) -> str:
+    """The part of a fragment after its first marker (期望 after 希望 …), trimmed."""
+    for m in markers:
+        i = text.find(m)
+        if i >= 0 and len(text) - i - len(m) >= 2:
+            return _TRIM.sub("", text[i + len(m) :])
+    return _TRIM.sub("", text)
+
+
+def make_title(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> str:
+    """Build a title of at most 16 characters, e.g. ``熬夜党快速伪素颜底妆``."""
+    parts = [persona] if persona else []
+    parts += [m for m in modifiers if m and m != noun and m not in persona][:2]
+    if noun:
+        parts.append(noun)
+    if len(parts) <= 1:
+        parts += [k for k in fallback if k not in parts][: 3 - len(parts)]
+    title = ""
+    for p in parts:
+        if len(title) + len(p) > MAX_TITLE:
+            break
+        title += p
+    return title or "未命名需求"
+
+
+def pick_quotes(
+    cluster: NeedCluster, fragments: Mapping[str, Fragment], signals: Mapping[str, Signal], k: int = 5
+) -> tuple[str, ...]:
+    """Representative fragments: central first, one per speaker before any repeat, need-bearing preferred."""
+    members = [fragments[fid] for fid in cluster.fragment_ids if fid in fragments]
+    conf = dict(zip(cluster.fragment_ids, cluster.confidence or [1.0] * len(cluster.fragment_ids)))
+
+    def key(f: Fragment) -> float:
+        s = signals.get(f.id)
+        bonus = 0.1 if s is not None and s.need else 0.0
+        return conf.get(f.id, 0.0) + bonus + min(len(f.text), 40) / 400
+
+    ranked = sorted(members, key=key, reverse=True)
+    picked: list[Fragment] = []
+    seen_speakers: set[str] = set()
+    seen_text: set[str] = set()
+    for f in ranked:  # first pass: distinct speakers
+        if f.speaker not in seen_speakers and f.text not in seen_text:
+            picked.append(f)
+            seen_speakers.add(f.speaker)
+            seen_text.add(f.text)
+        if len(picked) == k:
+            break
+    for f in ranked:
+        if len(picked) == k:
+            break
+        if f not in picked and f.text not in seen_text:
+            picked.append(f)
+            seen_text.add(f.text)
+    return tuple(f.id for f in picked)
+
+
+class ExtractiveDescriber:
+    """Offline describer: slots from cue lexicons and member fragments, title from the slots."""
+
+    def describe(
+        self,
+        cluster: NeedCluster,
+        fragments: Mapping[str, Fragment],
+        signals: Mapping[str, Signal],
+    ) -> NeedStatement:
+        """Describe one cluster."""
+        frags = [fragments[fid] for fid in cluster.fragment_ids if fid in fragments]
+        slots: dict[str, Slot] = {}
+        persona = _cue_slot(PERSONAS, frags)
+        scene = _cue_slot(SCENES, frags)
+        if persona:
+            slots["persona"] = persona
+        if scene:
+            slots["scene"] = scene
+        keywords = list(cluster.keywords)
+        noun = _noun(keywords, [f.text for f in frags])
+        mods, mod_cites = _modifiers(frags)
+        if noun:
+            task_cites = tuple(f.id for f in frags if noun in f.text)[:10]
+            slots["task"] = Slot(noun, task_cites)
+        by_label: dict[SignalLabel, list[Fragment]] = defaultdict(list)
+        for f in frags:  # frags are most central first
+            s = signals.get(f.id)
+            if s is not None:
+                by_label[s.label].append(f)
+        pains = by_label.get(SignalLabel.pain, [])
+        wishes = by_label.get(SignalLabel.wish, []) or [
+            f for f in frags if any(m in f.text for m in WISH_MARKERS)
+        ]
+        if pains:
+            slots["pain"] = Slot(_TRIM.sub("", pains[0].text), tuple(f.id for f in pains[:5]))
+        if wishes:
+            slots["expectation"] = Slot(_clause(wishes[0].text, WISH_MARKERS), tuple(f.id for f in wishes[:5]))
+        title = make_title(persona.text if persona else "", mods, noun, fallback=keywords)
+        return NeedStatement(
+            need_id=cluster.id,
+            title=title,
+            statement=_statement(slots, mods),
+            slots=slots,
+            keywords=tuple(keywords),
+            quote_fragment_ids=pick_quotes(cluster, fragments, signals),
+        )
+
+
+def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
+    """One line: 谁 在什么场景 想做什么，遇到什么问题；希望怎样。Empty slots are left out."""
+    who = slots["persona"].text if "persona" in slots else "用户"
+    parts = [who]
+    if "scene" in slots:
+        parts.append(f"在{slots['scene'].text}时")
+    if "task" in slots:
+        want = "".join(m for m in mods[:3])
+        parts.append(f"需要{want}的{slots['task'].text}" if want else f"关心{slots['task'].text}")
+    line = "".join(parts)
+    if "pain" in slots:
+        line += f"：痛点是「{slots['pain'].text[:40]}」"
+    if "expectation" in slots:
+        line += f"；期望「{slots['expectation'].text[:40]}」"
+    return line + "。"
+
+
+describers.register("extractive.v1", aliases=("extractive",))(ExtractiveDescriber)
+
+
+def describe_needs(
+    discovery: Discovery,
+    fragments: Sequence[Fragment],
+    signals: Sequence[Signal] = (),
+    *,
+    describer: str = "extractive.v1",
+) -> list[NeedStatement]:
+    """Describe every cluster of a discovery, in cluster order."""
+    by_id = {f.id: f for f in fragments}
+    sig = {s.fragment_id: s for s in signals}
+    impl = describers.get(describer)()
+    return [impl.describe(c, by_id, sig) for c in discovery.clusters]

@@ -1,0 +1,161 @@
+"""Discover latent scenario needs: cluster need-bearing fragments on their embeddings.
+
+``discover_needs`` is the stage function the pipeline calls; ``BERTopicClusterer`` is the
+sklearn-style estimator behind it (registered as ``"bertopic.v1"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from needminer.config import DiscoverConfig
+from needminer.discover._bertopic import BERTopicClusterer, centre, min_cluster_size_for
+from needminer.discover._vectorizer import ChineseTokenizer, make_vectorizer, stop_words
+from needminer.errors import EmptyCorpusError
+from needminer.registry import clusterers
+from needminer.types import Discovery, Fragment, NeedCluster
+
+__all__ = [
+    "BERTopicClusterer",
+    "ChineseTokenizer",
+    "PreviousNeed",
+    "centre",
+    "discover_needs",
+    "make_vectorizer",
+    "min_cluster_size_for",
+    "stop_words",
+]
+
+clusterers.register("bertopic.v1", aliases=("bertopic",))(BERTopicClusterer)
+
+PreviousNeed = dict  # {"id": str, "fragment_ids": [...], "centroid": [...]} from an earlier run
+
+
+def discover_needs(
+    fragments: Sequence[Fragment],
+    vectors: np.ndarray,
+    config: DiscoverConfig | None = None,
+    *,
+    seed: int = 42,
+    previous: Sequence[PreviousNeed] = (),
+) -> Discovery:
+    """Group fragments into needs.
+
+    Args:
+        fragments: Need-bearing fragments.
+        vectors: Their embeddings, float32 (n, d), same order.
+        config: Discovery settings (granularity, min cluster size, outlier reassignment).
+        seed: Random seed (same input + seed → same needs).
+        previous: Needs of an earlier run; a cluster that shares evidence or its centroid with one
+            keeps that need's id.
+
+    Returns:
+        ``Discovery`` with clusters (largest first), unassigned fragment ids and coverage.
+
+    Raises:
+        EmptyCorpusError: No fragments.
+    """
+    cfg = config or DiscoverConfig()
+    if not fragments:
+        raise EmptyCorpusError(
+            "No need-bearing fragments were found, so there is nothing to cluster. "
+            "Check that the input holds real conversation text (not only media or system messages)."
+        )
+    factory = clusterers.get(cfg.clusterer)
+    model = factory(
+        granularity=str(cfg.granularity),
+        min_cluster_size=cfg.min_cluster_size,
+        reassign_outliers=cfg.reassign_outliers,
+        seed=seed,
+    )
+    texts = [f.text for f in fragments]
+    model.fit(texts, vectors)
+    labels = model.labels_
+    centred = centre(np.asarray(vectors, dtype=np.float32))
+    members: dict[int, list[int]] = {}
+    for row, lab in enumerate(labels):
+        if lab >= 0:
+            members.setdefault(int(lab), []).append(row)
+    ids = _assign_ids(fragments, centred, members, previous)
+    domains = _domains(centred, members)
+    clusters = []
+    for lab, rows in sorted(members.items()):
+        rows = sorted(rows, key=lambda r: -float(model.confidence_[r]))
+        clusters.append(
+            NeedCluster(
+                id=ids[lab],
+                fragment_ids=tuple(fragments[r].id for r in rows),
+                domain=domains[lab],
+                keywords=tuple(model.keywords_.get(lab, [])),
+                confidence=tuple(round(float(model.confidence_[r]), 4) for r in rows),
+                reassigned=tuple(fragments[r].id for r in rows if model.reassigned_[r]),
+            )
+        )
+    unassigned = tuple(fragments[r].id for r in range(len(fragments)) if labels[r] < 0)
+    coverage = 1.0 - len(unassigned) / len(fragments)
+    params = {"clusterer": cfg.clusterer, "granularity": str(cfg.granularity), "n_clusters": len(clusters)}
+    centroids = {ids[lab]: centred[rows].mean(axis=0) for lab, rows in members.items()}
+    return Discovery(
+        clusters=tuple(clusters),
+        unassigned=unassigned,
+        coverage=coverage,
+        params={**params, "centroids": {k: v.round(5).tolist() for k, v in centroids.items()}},
+    )
+
+
+def _new_id(fragment_ids: Sequence[str]) -> str:
+    return "N" + hashlib.sha1("|".join(sorted(fragment_ids)[:5]).encode()).hexdigest()[:6]
+
+
+def _assign_ids(
+    fragments: Sequence[Fragment],
+    centred: np.ndarray,
+    members: dict[int, list[int]],
+    previous: Sequence[PreviousNeed],
+) -> dict[int, str]:
+    """Keep an earlier need's id when a cluster shares its evidence (Jaccard) or centroid."""
+    ids: dict[int, str] = {}
+    taken: set[str] = set()
+    prev = [(p["id"], set(p.get("fragment_ids", ())), np.asarray(p.get("centroid", ()), dtype=np.float32)) for p in previous]
+    # match the biggest clusters first so they win ties
+    for lab in sorted(members, key=lambda k: -len(members[k])):
+        rows = members[lab]
+        frag_ids = {fragments[r].id for r in rows}
+        cent = centred[rows].mean(axis=0)
+        cent /= max(float(np.linalg.norm(cent)), 1e-9)
+        best, best_score = None, 0.0
+        for pid, pfrags, pcent in prev:
+            if pid in taken:
+                continue
+            overlap = len(frag_ids & pfrags) / max(1, min(len(frag_ids), len(pfrags)))
+            cos = float(cent @ pcent / max(float(np.linalg.norm(pcent)), 1e-9)) if pcent.shape == cent.shape else 0.0
+            score = overlap if overlap >= 0.5 else (cos if cos >= 0.9 else 0.0)
+            if score > best_score:
+                best, best_score = pid, score
+        if best is None:
+            best = _new_id([fragments[r].id for r in rows])
+            while best in taken:
+                best = "N" + hashlib.sha1(best.encode()).hexdigest()[:6]
+        ids[lab] = best
+        taken.add(best)
+    return ids
+
+
+def _domains(centred: np.ndarray, members: dict[int, list[int]]) -> dict[int, str]:
+    """Group needs into coarser domains (average-linkage on need centroids)."""
+    labs = sorted(members)
+    if len(labs) < 4:
+        return {lab: "D1" for lab in labs}
+    from sklearn.cluster import AgglomerativeClustering
+
+    cents = np.stack([centred[members[lab]].mean(axis=0) for lab in labs])
+    k = max(2, int(round(np.sqrt(len(labs)))))
+    dom = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(cents)
+    # number domains by their first (largest) need so names are stable
+    order: dict[int, int] = {}
+    for d in dom:
+        order.setdefault(int(d), len(order) + 1)
+    return {lab: f"D{order[int(d)]}" for lab, d in zip(labs, dom)}

@@ -1,0 +1,218 @@
+"""BERTopic on precomputed embeddings, with a Chinese vectorizer, seeded, outliers reassigned."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+
+from needminer.discover._vectorizer import make_vectorizer
+from needminer.errors import ConfigError, EmptyCorpusError, NotFittedError, missing_dependency
+
+GRANULARITY_DIVISOR = {"coarse": 25, "normal": 50, "fine": 100}
+
+
+def centre(vectors: np.ndarray) -> np.ndarray:
+    """Subtract the corpus mean and re-normalise rows (e5 cosines are compressed otherwise)."""
+    v = vectors - vectors.mean(axis=0, keepdims=True)
+    n = np.linalg.norm(v, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return (v / n).astype(np.float32)
+
+
+def min_cluster_size_for(n: int, granularity: str) -> int:
+    """Pick HDBSCAN's ``min_cluster_size`` from the corpus size and a granularity word."""
+    if granularity.isdigit():
+        # a target number of needs: clusters may be small, merging brings the count down
+        return max(3, min(15, n // (4 * int(granularity)) or 3))
+    divisor = GRANULARITY_DIVISOR[granularity]
+    return int(max(3, min(60, round(n / divisor))))
+
+
+class BERTopicClusterer(ClusterMixin, BaseEstimator):
+    """Cluster fragment texts into needs with BERTopic on precomputed embeddings.
+
+    Args:
+        granularity: ``"coarse"``, ``"normal"``, ``"fine"`` or a target number of needs (as a string).
+        min_cluster_size: HDBSCAN minimum cluster size; 0 chooses it from the corpus size.
+        reassign_outliers: Reassign HDBSCAN outliers to the nearest need (by embedding).
+        seed: Random seed for UMAP.
+
+    Attributes:
+        labels_: Cluster of each input (``-1`` = unassigned), shape (n,).
+        confidence_: Cosine of each input to its cluster centroid, mapped to [0, 1].
+        reassigned_: Boolean mask of inputs that were outliers and were reassigned.
+        keywords_: Cluster id → top keywords (c-TF-IDF).
+        n_clusters_: Number of clusters found.
+    """
+
+    def __init__(
+        self,
+        *,
+        granularity: str = "normal",
+        min_cluster_size: int = 0,
+        reassign_outliers: bool = True,
+        seed: int = 42,
+    ) -> None:
+        self.granularity = granularity
+        self.min_cluster_size = min_cluster_size
+        self.reassign_outliers = reassign_outliers
+        self.seed = seed
+
+    def _validate(self, n: int) -> int:
+        g = str(self.granularity)
+        if g not in GRANULARITY_DIVISOR and not (g.isdigit() and int(g) >= 2):
+            raise ConfigError(
+                f"The 'granularity' parameter of BERTopicClusterer must be coarse, normal, fine or an "
+                f"integer >= 2. Got {self.granularity!r} instead."
+            )
+        if self.min_cluster_size < 0:
+            raise ConfigError(
+                "The 'min_cluster_size' parameter of BERTopicClusterer must be >= 0. "
+                f"Got {self.min_cluster_size!r} instead."
+            )
+        return self.min_cluster_size or min_cluster_size_for(n, g)
+
+    def fit(self, texts: Sequence[str], embeddings: np.ndarray) -> BERTopicClusterer:
+        """Cluster ``texts`` (one row of ``embeddings`` each)."""
+        n = len(texts)
+        if n == 0:
+            raise EmptyCorpusError("No fragments to cluster; the input has no need-bearing messages.")
+        if embeddings.shape[0] != n:
+            raise ValueError(f"embeddings has {embeddings.shape[0]} rows for {n} texts")
+        mcs = self._validate(n)
+        vecs = centre(np.asarray(embeddings, dtype=np.float32))
+        if n < max(12, 2 * mcs):
+            labels = _small_corpus_labels(vecs)
+        else:
+            labels = self._bertopic_labels(list(texts), vecs, mcs)
+        g = str(self.granularity)
+        if g.isdigit():
+            labels = _merge_to_k(vecs, labels, int(g))
+        reassigned = np.zeros(n, dtype=bool)
+        if self.reassign_outliers and (labels >= 0).any():
+            out = labels < 0
+            labels = labels.copy()
+            labels[out] = _nearest_centroid(vecs, labels, np.flatnonzero(out))
+            reassigned = out
+        self.labels_ = _relabel_by_size(labels)
+        self.reassigned_ = reassigned
+        self.confidence_ = _confidence(vecs, self.labels_)
+        self.n_clusters_ = int(self.labels_.max() + 1) if (self.labels_ >= 0).any() else 0
+        self.keywords_ = _keywords(list(texts), self.labels_)
+        return self
+
+    def fit_predict(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:  # type: ignore[override]
+        return self.fit(texts, embeddings).labels_
+
+    def _bertopic_labels(self, texts: list[str], vecs: np.ndarray, mcs: int) -> np.ndarray:
+        try:
+            from bertopic import BERTopic
+            from hdbscan import HDBSCAN
+            from umap import UMAP
+        except ImportError:
+            raise missing_dependency("bertopic", "need discovery") from None
+        n = len(texts)
+        umap_model = UMAP(
+            n_neighbors=min(15, n - 1),
+            n_components=min(5, n - 2),
+            min_dist=0.0,
+            metric="cosine",
+            random_state=self.seed,
+            init="spectral" if n > 50 else "random",
+        )
+        hdbscan_model = HDBSCAN(
+            min_cluster_size=mcs,
+            min_samples=max(2, min(5, mcs // 2)),
+            metric="euclidean",
+            cluster_selection_method="eom",
+            prediction_data=False,
+        )
+        model = BERTopic(
+            embedding_model=None,
+            language="multilingual",  # "english" would strip every non-ASCII character before c-TF-IDF
+            umap_model=umap_model,
+            hdbscan_model=hdbscan_model,
+            vectorizer_model=make_vectorizer(),
+            calculate_probabilities=False,
+            verbose=False,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            topics, _ = model.fit_transform(texts, embeddings=vecs)
+        return np.asarray(topics, dtype=int)
+
+    def check_is_fitted(self) -> None:
+        if not hasattr(self, "labels_"):
+            raise NotFittedError(
+                "This BERTopicClusterer instance is not fitted yet. Call 'fit' with appropriate arguments first."
+            )
+
+
+def _small_corpus_labels(vecs: np.ndarray) -> np.ndarray:
+    """Agglomerative clustering with a cosine threshold for corpora too small for UMAP/HDBSCAN."""
+    n = vecs.shape[0]
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    from sklearn.cluster import AgglomerativeClustering
+
+    model = AgglomerativeClustering(n_clusters=None, distance_threshold=0.9, metric="cosine", linkage="average")
+    return model.fit_predict(vecs).astype(int)
+
+
+def _centroids(vecs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.unique(labels[labels >= 0])
+    cents = np.stack([vecs[labels == c].mean(axis=0) for c in ids])
+    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-9)
+    return ids, cents
+
+
+def _nearest_centroid(vecs: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    ids, cents = _centroids(vecs, labels)
+    if len(rows) == 0:
+        return np.zeros(0, dtype=int)
+    return ids[np.argmax(vecs[rows] @ cents.T, axis=1)]
+
+
+def _merge_to_k(vecs: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Merge clusters (average linkage on centroids) until at most ``k`` remain."""
+    if (labels >= 0).sum() == 0 or len(np.unique(labels[labels >= 0])) <= k:
+        return labels
+    from sklearn.cluster import AgglomerativeClustering
+
+    ids, cents = _centroids(vecs, labels)
+    merged = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(cents)
+    mapping = dict(zip(ids.tolist(), merged.tolist()))
+    return np.array([mapping.get(int(x), -1) for x in labels], dtype=int)
+
+
+def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    """Renumber clusters 0..k-1, largest first (ties by first occurrence) for stable output."""
+    valid = labels[labels >= 0]
+    if valid.size == 0:
+        return labels.astype(int)
+    uniq, first, counts = np.unique(valid, return_index=True, return_counts=True)
+    order = sorted(range(len(uniq)), key=lambda i: (-counts[i], first[i]))
+    mapping = {int(uniq[i]): r for r, i in enumerate(order)}
+    return np.array([mapping.get(int(x), -1) for x in labels], dtype=int)
+
+
+def _confidence(vecs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    conf = np.zeros(len(labels), dtype=np.float32)
+    if not (labels >= 0).any():
+        return conf
+    ids, cents = _centroids(vecs, labels)
+    index = {int(c): i for i, c in enumerate(ids)}
+    for row, lab in enumerate(labels):
+        if lab >= 0:
+            conf[row] = (float(vecs[row] @ cents[index[int(lab)]]) + 1.0) / 2.0
+    return conf
+
+
+def _keywords(texts: list[str], labels: np.ndarray, top_n: int = 8) -> dict[int, list[str]]:
+    """c-TF-IDF keywords per cluster (BERTopic's class-based TF-IDF, computed directly)."""
+    from needminer.describe._ctfidf import ctfidf_keywords
+
+    return ctfidf_keywords(texts, labels, top_n=top_n)

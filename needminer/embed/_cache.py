@@ -1,0 +1,62 @@
+"""Embedding with the workspace cache: each distinct text is embedded once per model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from needminer.embed._base import Embedder
+from needminer.store import Workspace, text_key
+
+# texts embedded between two progress calls (and between two cache writes)
+CHUNK = 256
+
+
+def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Workspace | None, *,
+                     progress: Callable[[str, int, int], None] | None = None,
+                     chunk_size: int = CHUNK) -> np.ndarray:
+    """Embed ``texts``, reusing vectors cached in ``workspace`` under ``embedder.model_id``.
+
+    Identical texts are embedded once. Texts not yet cached are embedded in chunks of
+    ``chunk_size``; each chunk is stored as soon as it is done, so an interrupted run keeps
+    its work.
+
+    Args:
+        embedder: Any ``Embedder``; its ``model_id`` is part of the cache key.
+        texts: The texts, in order (duplicates allowed).
+        workspace: The cache; ``None`` embeds everything without caching.
+        progress: Called as ``progress("embed", done, total)`` where ``total`` counts the
+            distinct texts that need embedding (not those found in the cache).
+        chunk_size: Texts per ``embed`` call.
+
+    Returns:
+        float32 array of shape (len(texts), embedder.dim) in input order, rows L2-normalised.
+    """
+    unique: dict[str, int] = {}
+    index = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64,
+                        count=len(texts))
+    distinct = list(unique)
+    keys = [text_key(t) for t in distinct]
+    cached = workspace.get_vectors(embedder.model_id, keys) if workspace is not None else {}
+    if embedder.dim:
+        # a row of another width cannot be this model's: embed that text again
+        cached = {k: v for k, v in cached.items() if v.shape == (embedder.dim,)}
+    todo = [i for i, k in enumerate(keys) if k not in cached]
+    rows: list[np.ndarray | None] = [cached.get(k) for k in keys]
+    if progress:
+        progress("embed", 0, len(todo))
+    for start in range(0, len(todo), chunk_size):
+        part = todo[start : start + chunk_size]
+        vecs = embedder.embed([distinct[i] for i in part])
+        if workspace is not None:
+            workspace.put_vectors(embedder.model_id, [keys[i] for i in part], vecs)
+        for j, i in enumerate(part):
+            rows[i] = vecs[j]
+        if progress:
+            progress("embed", start + len(part), len(todo))
+    if not distinct:
+        dim = embedder.dim
+        return np.zeros((0, dim), dtype=np.float32)
+    table = np.stack(rows).astype(np.float32, copy=False)  # type: ignore[arg-type]
+    return np.ascontiguousarray(table[index])

@@ -1,0 +1,225 @@
+"""Building blocks shared by every reader: input files, the per-file read context, the base class.
+
+Accounting rule (the same for every format): each *record* of an export is either yielded as a
+``Message`` or counted in ``ledger.skipped[reason]``. Media placeholders, system notices, recalls
+and red packets ARE messages (with the matching ``MessageKind``; kept as context, never mined).
+Only records that carry nothing (``empty``), cannot be parsed (``unparseable``, ``bad_time``,
+``missing_field``) or are export furniture (``header``) are skips.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO, ClassVar
+
+from needminer.ingest._encoding import HEAD_BYTES
+from needminer.ingest._time import LocalTime
+from needminer.types import IngestLedger, Message, MessageKind
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One readable file: a path on disk or a member of a zip archive.
+
+    Attributes:
+        display: Name shown in ledgers and errors (``path`` or ``archive.zip!member``).
+        name: Base file name.
+        opener: Returns a fresh binary stream of the content.
+        members: For a container source (a Slack export), relative path → member file.
+    """
+
+    display: str
+    name: str
+    opener: Callable[[], BinaryIO]
+    members: dict[str, SourceFile] = field(default_factory=dict, compare=False)
+
+    @property
+    def stem(self) -> str:
+        return self.name.rsplit(".", 1)[0] if "." in self.name.strip(".") else self.name
+
+    @property
+    def suffix(self) -> str:
+        return "." + self.name.rsplit(".", 1)[1].lower() if "." in self.name.strip(".") else ""
+
+    def open(self) -> BinaryIO:
+        return self.opener()
+
+    def read_bytes(self) -> bytes:
+        with self.open() as fh:
+            return fh.read()
+
+    def head(self, n: int = HEAD_BYTES) -> bytes:
+        with self.open() as fh:
+            return fh.read(n)
+
+
+def disk_file(path: str, display: str | None = None) -> SourceFile:
+    """A ``SourceFile`` for a file on disk."""
+    import os
+
+    return SourceFile(display or path, os.path.basename(path), lambda: open(path, "rb"))
+
+
+class _ZipMember(io.RawIOBase):
+    """A zip member stream that also closes its archive."""
+
+    def __init__(self, archive: str, member: str) -> None:
+        self._zf = zipfile.ZipFile(archive)
+        self._fh = self._zf.open(member)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        data = self._fh.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._fh.close()
+        self._zf.close()
+        super().close()
+
+
+def zip_member(archive: str, member: str, display_name: str) -> SourceFile:
+    """A ``SourceFile`` for ``member`` inside the zip file ``archive``."""
+    base = display_name.rstrip("/").rsplit("/", 1)[-1]
+    return SourceFile(
+        f"{archive}!{display_name}", base, lambda: io.BufferedReader(_ZipMember(archive, member), 1 << 16)
+    )
+
+
+def short_hash(*parts: object) -> str:
+    """First 16 hex digits of the SHA-1 of the parts joined by U+001F."""
+    joined = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class ReadContext:
+    """Per-file state a reader uses to build messages and keep the ledger balanced.
+
+    Args:
+        src: The file being read.
+        ledger: Its ledger (filled in as records are seen).
+        tz: Zone of naive local times.
+        mapping: Generic-format column mapping (logical field → column name).
+        source: Registry name of the reader.
+    """
+
+    def __init__(self, src: SourceFile, ledger: IngestLedger, tz: str, mapping: dict[str, str], source: str) -> None:
+        self.src = src
+        self.ledger = ledger
+        self.local = LocalTime(tz)
+        self.mapping = dict(mapping)
+        self.source = source
+        self.chat = src.stem
+        self._dups: dict[str, int] = {}
+        self._dup_time: datetime | None = None
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` records skipped for ``reason``."""
+        self.ledger.skip(reason, n)
+
+    def _hash_id(self, chat: str, sender: str, time: datetime | None, text: str) -> str:
+        # The ordinal in the hash is the occurrence index among *identical* records (same chat,
+        # sender, time, text), not the file position, so an overlapping export re-ingested later
+        # yields the same ids. Identical records can only collide within one timestamp, so the
+        # counter table is reset whenever the time changes (bounded memory on huge files).
+        if time is not None and time != self._dup_time:
+            self._dups.clear()
+            self._dup_time = time
+        key = short_hash(chat, sender, time.isoformat() if time else "", text)
+        n = self._dups.get(key, 0)
+        self._dups[key] = n + 1
+        return key if n == 0 else short_hash(key, n)
+
+    def message(
+        self,
+        *,
+        sender: str,
+        text: str,
+        time: datetime | None,
+        chat: str | None = None,
+        sender_name: str = "",
+        kind: MessageKind = MessageKind.text,
+        native_id: str | None = None,
+        reply_to: str | None = None,
+        quote: str | None = None,
+    ) -> Message:
+        """Build the next message (counting it as parsed) with a stable id."""
+        chat = self.chat if chat is None else chat
+        ordinal = self.ledger.records
+        mid = native_id or self._hash_id(chat, sender, time, text)
+        self.ledger.parsed()
+        return Message(
+            id=mid,
+            chat=chat,
+            sender=sender,
+            text=text,
+            time=time,
+            sender_name=sender_name,
+            kind=kind,
+            reply_to=reply_to,
+            quote=quote or None,
+            source=self.source,
+            ordinal=ordinal,
+        )
+
+
+class Reader:
+    """Base class of format readers; one registered instance per format.
+
+    Subclasses set ``name``, ``description`` and ``patterns`` and implement ``sniff`` and
+    ``read``. ``read`` yields messages and counts skips through ``ctx``; it raises
+    ``IngestError`` (naming line/field, never chat text) when the file is not of its format.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    patterns: ClassVar[tuple[str, ...]] = ()
+    container: ClassVar[bool] = False  # reads a whole folder/zip as one source (Slack)
+
+    def sniff(self, probe: Probe) -> float:
+        """Return a confidence in [0, 1] that ``probe`` is in this format (0 = no)."""
+        return 0.0
+
+    def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
+        raise NotImplementedError
+
+
+@dataclass
+class Probe:
+    """What sniffers look at: the file name and its decoded head.
+
+    Attributes:
+        name: File name (lower-cased).
+        suffix: Extension with dot, lower-cased.
+        text: Decoded head of the file with BOM/LRM removed ("" when undecodable).
+        lines: First lines of ``text`` (without line endings, blank lines kept).
+        crlf: True when the head uses CRLF line endings.
+    """
+
+    name: str
+    suffix: str
+    text: str
+    lines: list[str]
+    crlf: bool = False
+
+    def first_nonblank(self, n: int = 1) -> list[str]:
+        return [ln for ln in self.lines if ln.strip()][:n]
+
+
+def register(*aliases: str):
+    """Class decorator: register one instance of a ``Reader`` subclass under its ``name``."""
+    from needminer.registry import ingesters
+
+    def deco(cls: type[Reader]) -> type[Reader]:
+        ingesters.register(cls.name, aliases=aliases)(cls())
+        return cls
+
+    return deco

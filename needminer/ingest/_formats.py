@@ -1,0 +1,15 @@
+"""Imports every format-specific reader module so that each registers itself."""
+
+from __future__ import annotations
+
+from needminer.ingest import (  # noqa: F401
+    _chatlab,
+    _discord,
+    _line,
+    _qq,
+    _slack,
+    _telegram,
+    _wechat,
+    _wechat2,
+    _whatsapp,
+)

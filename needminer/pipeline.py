@@ -1,0 +1,326 @@
+"""The only orchestrator: runs the stages in order and checks every hand-off.
+
+    ingest → store → text → conversation → signals → embed → discover → describe → rank → report
+
+Each stage is run through ``_stage``, which times it, checks that it returned its contract type
+and names the stage in any error. Errors from inside a stage never carry chat text: a foreign
+exception is reported by its type only (the original stays chained for debugging).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from needminer.config import PipelineConfig
+from needminer.errors import EmptyCorpusError, NeedMinerError, StageError
+from needminer.types import (
+    CleanMessage,
+    Conversation,
+    Discovery,
+    Evidence,
+    Fragment,
+    RankedNeed,
+    ReportFiles,
+    Signal,
+)
+
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+
+STAGES = ("ingest", "text", "conversation", "signals", "embed", "discover", "describe", "rank", "report")
+
+
+@dataclass
+class RunResult:
+    """What ``run`` produced."""
+
+    files: ReportFiles
+    needs: list[RankedNeed]
+    discovery: Discovery
+    manifest: dict[str, Any]
+    ingest: dict[str, Any] = field(default_factory=dict)
+
+
+def _stage(name: str, timings: dict[str, float], fn: Callable[[], T], expected: type | tuple) -> T:
+    start = time.perf_counter()
+    try:
+        out = fn()
+    except NeedMinerError:
+        raise
+    except Exception as exc:  # a bug or a library failure: name the stage, never the data
+        raise StageError(
+            f"Stage '{name}' failed with {type(exc).__name__}. This is a bug in needminer or one of its "
+            "libraries; please report it with the command you ran (run with --debug to see the traceback)."
+        ) from exc
+    timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - start, 3)
+    if not isinstance(out, expected):
+        raise StageError(f"Stage '{name}' returned {type(out).__name__} instead of {expected}.")
+    return out
+
+
+def _check_items(name: str, items: Sequence, kind: type) -> None:
+    bad = next((x for x in items if not isinstance(x, kind)), None)
+    if bad is not None:
+        raise StageError(f"Stage '{name}' returned a {type(bad).__name__} item instead of {kind.__name__}.")
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _input_hashes(inputs: Sequence[str | Path]) -> list[dict[str, Any]]:
+    out = []
+    for p in map(Path, inputs):
+        files = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file():
+                out.append({"path": str(f), "bytes": f.stat().st_size, "sha256": file_digest(f)})
+    return out
+
+
+def versions() -> dict[str, str]:
+    """Versions of needminer and the libraries that shape its output."""
+    out = {"python": platform.python_version()}
+    for pkg in ("needminer", "numpy", "scikit-learn", "jieba", "bertopic", "umap-learn", "hdbscan",
+                "torch", "transformers", "opencc", "spacy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def run(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    config: PipelineConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Turn chat exports into a ranked need report.
+
+    Args:
+        inputs: Export files, folders or zips.
+        out_dir: Report folder (created).
+        config: Run configuration (defaults when None).
+        progress: Optional callback ``(stage, done, total)``.
+
+    Returns:
+        ``RunResult`` with the written files and the ranked needs.
+
+    Raises:
+        NeedMinerError: Bad input, bad config or a stage failure (the message names what to do).
+    """
+    from needminer.conversation import build_conversation
+    from needminer.describe import describe_needs
+    from needminer.discover import discover_needs
+    from needminer.embed import embed_with_cache, get_embedder
+    from needminer.ingest import ingest_to_workspace
+    from needminer.rank import formula, rank_needs
+    from needminer.report import write_report
+    from needminer.signals import community_health, get_detector
+    from needminer.store import Workspace
+    from needminer.text import clean_messages
+
+    cfg = config or PipelineConfig()
+    out = Path(out_dir)
+    tick = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    started = datetime.now(timezone.utc)
+    ws = Workspace(cfg.workspace or out / ".needminer")
+    try:
+        run_ids: list[str] = []
+        summary = _stage(
+            "ingest",
+            timings,
+            lambda: ingest_to_workspace(
+                inputs, ws, format=cfg.ingest.format, tz=cfg.ingest.tz, mapping=cfg.ingest.mapping or None,
+                on_message_ids=run_ids.extend, progress=progress,
+            ),
+            object,
+        )
+        tick("ingest", 1, 1)
+        messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
+        if not messages:
+            raise EmptyCorpusError("The inputs hold no messages. Check the files (see `needminer ingest --dry-run`).")
+        clean = _stage("text", timings, lambda: clean_messages(messages, secret=ws.secret, config=cfg.text), list)
+        _check_items("text", clean, CleanMessage)
+        tick("text", 1, 1)
+        conv = _stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
+        tick("conversation", 1, 1)
+        detector = get_detector(cfg.signals.detector)
+        sigs = _stage("signals", timings, lambda: detector.detect(conv.fragments), list)
+        _check_items("signals", sigs, Signal)
+        tick("signals", 1, 1)
+        need_frags = [f for f, s in zip(conv.fragments, sigs) if s.need and s.intensity >= cfg.signals.min_intensity]
+        if not need_frags:
+            raise EmptyCorpusError(
+                f"None of the {len(conv.fragments)} text fragments carries a need (complaint, wish or question). "
+                "The chats may be only chit-chat; try a longer export."
+            )
+        embedder = get_embedder(
+            cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
+            threads=cfg.embed.threads,
+        )
+        texts = [_embed_text(f, cfg.embed.with_context) for f in need_frags]
+        vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
+        previous = _previous_needs(ws, embedder.model_id)
+        disc = _stage(
+            "discover", timings,
+            lambda: discover_needs(need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous), Discovery,
+        )
+        tick("discover", 1, 1)
+        stmts = _stage("describe", timings, lambda: describe_needs(disc, need_frags, sigs), list)
+        tick("describe", 1, 1)
+        by_id = {m.id: m for m in clean}
+        ranked = _stage(
+            "rank", timings,
+            lambda: rank_needs(stmts, disc, need_frags, sigs, conv, by_id, cfg.rank, max_quotes=cfg.report.max_quotes),
+            list,
+        )
+        _check_items("rank", ranked, RankedNeed)
+        tick("rank", 1, 1)
+        health = community_health(clean, conv, sigs)
+        manifest = {
+            "needminer": versions().get("needminer", ""),
+            "started": started.isoformat(),
+            "inputs": _input_hashes(inputs),
+            "ingest": summary.to_dict(),
+            "config": cfg.to_dict(),
+            "seed": cfg.seed,
+            "embedder": embedder.model_id,
+            "versions": versions(),
+            "counts": {
+                "messages": len(messages),
+                "fragments": len(conv.fragments),
+                "need_fragments": len(need_frags),
+                "endorsements": len(conv.endorsements),
+                "needs": len(ranked),
+                "coverage": round(disc.coverage, 4),
+            },
+            "timings": timings,
+        }
+        unclustered = _unclustered(disc, need_frags, sigs, by_id)
+        files = _stage(
+            "report", timings,
+            lambda: write_report(
+                ranked, out, manifest=manifest, health=health, unclustered=unclustered,
+                lang=cfg.report.lang, formula=formula(cfg.rank),
+            ),
+            ReportFiles,
+        )
+        tick("report", 1, 1)
+        manifest["timings"] = timings
+        ws.record_run({**manifest, "needs": _need_memory(disc, embedder.model_id)})
+        return RunResult(files=files, needs=ranked, discovery=disc, manifest=manifest, ingest=summary.to_dict())
+    finally:
+        ws.close()
+
+
+def _embed_text(f: Fragment, with_context: bool) -> str:
+    return f"{f.context} {f.text}".strip() if with_context and f.context else f.text
+
+
+def _previous_needs(ws, model_id: str) -> list[dict]:
+    last = ws.last_run()
+    if not last:
+        return []
+    mem = last.get("needs") or {}
+    return list(mem.get("needs", [])) if mem.get("embedder") == model_id else []
+
+
+def _need_memory(disc: Discovery, model_id: str) -> dict:
+    cents = disc.params.get("centroids", {})
+    return {
+        "embedder": model_id,
+        "needs": [{"id": c.id, "fragment_ids": list(c.fragment_ids), "centroid": cents.get(c.id, [])} for c in disc.clusters],
+    }
+
+
+def _unclustered(
+    disc: Discovery, frags: Sequence[Fragment], sigs: Sequence[Signal], messages: dict[str, CleanMessage], k: int = 50
+) -> list[Evidence]:
+    """Intense fragments that no need holds confidently: unassigned or reassigned outliers."""
+    sig = {s.fragment_id: s for s in sigs}
+    loose = set(disc.unassigned) | {fid for c in disc.clusters for fid in c.reassigned}
+    picked = sorted(
+        (f for f in frags if f.id in loose and f.id in sig and sig[f.id].intensity >= 0.4),
+        key=lambda f: -sig[f.id].intensity,
+    )[:k]
+    return [
+        Evidence(
+            message_id=f.message_id, chat=f.chat, speaker=f.speaker, time=f.time,
+            text=messages[f.message_id].text if f.message_id in messages else f.text, span=f.span, fragment_id=f.id,
+        )
+        for f in picked
+    ]
+
+
+@dataclass
+class TextClusters:
+    """Result of ``cluster_texts``: one need id and title per input text ("" when unassigned)."""
+
+    need_ids: list[str]
+    titles: list[str]
+    discovery: Discovery
+
+
+def cluster_texts(
+    texts: Sequence[str],
+    config: PipelineConfig | None = None,
+    *,
+    workspace: str | Path | None = None,
+    progress: Progress | None = None,
+) -> TextClusters:
+    """Cluster exactly these texts as fragments (no signal filtering) and title each need.
+
+    Args:
+        texts: One text per row.
+        config: Uses ``embed`` and ``discover`` settings and ``seed``.
+        workspace: Optional workspace folder for the embedding cache.
+        progress: Optional callback ``(stage, done, total)``.
+    """
+    from needminer.describe import describe_needs
+    from needminer.discover import discover_needs
+    from needminer.embed import embed_with_cache, get_embedder
+    from needminer.store import Workspace
+    from needminer.text import normalize
+
+    cfg = config or PipelineConfig()
+    timings: dict[str, float] = {}
+    frags = [
+        Fragment(id=f"row{i}", message_id=f"row{i}", chat="", speaker=f"row{i}", text=normalize(t), span=(0, len(t)))
+        for i, t in enumerate(texts)
+    ]
+    keep = [f for f in frags if f.text.strip()]
+    if not keep:
+        raise EmptyCorpusError("All texts are empty; there is nothing to cluster.")
+    embedder = get_embedder(
+        cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size, threads=cfg.embed.threads
+    )
+    ws = Workspace(workspace) if workspace else None
+    try:
+        vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, [f.text for f in keep], ws, progress=progress), np.ndarray)
+    finally:
+        if ws is not None:
+            ws.close()
+    disc = _stage("discover", timings, lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed), Discovery)
+    stmts = _stage("describe", timings, lambda: describe_needs(disc, keep), list)
+    label = {fid: c.id for c in disc.clusters for fid in c.fragment_ids}
+    title = {s.need_id: s.title for s in stmts}
+    ids = [label.get(f.id, "") for f in frags]
+    return TextClusters(need_ids=ids, titles=[title.get(i, "") for i in ids], discovery=disc)

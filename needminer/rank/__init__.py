@@ -1,0 +1,240 @@
+"""Rank needs by evidence: a transparent NeedScore with a per-factor breakdown.
+
+    score = 100 · Σ_f w_f · x_f / Σ_f w_f        (every factor x_f is scaled to [0, 1])
+
+Factors: speakers (distinct people, log-scaled), chats, endorsements ("+1" votes by distinct
+people who did not voice the need themselves), intensity, unmet (share of complaints and questions
+nobody else answered in the thread), recency (share of evidence in the last period), growth (last
+period vs the mean of earlier ones), specificity (how tightly the fragments agree).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from needminer.config import RankConfig
+from needminer.types import (
+    CleanMessage,
+    Conversation,
+    Discovery,
+    Evidence,
+    Fragment,
+    NeedStatement,
+    RankedNeed,
+    Signal,
+    SignalLabel,
+)
+
+__all__ = ["FACTORS", "formula", "rank_needs"]
+
+FACTORS = ("speakers", "chats", "endorsements", "intensity", "unmet", "recency", "growth", "specificity")
+
+
+def formula(config: RankConfig) -> str:
+    """The scoring formula with the configured weights, for the report footer."""
+    w = config.weights
+    terms = " + ".join(f"{w.get(f, 0):g}·{f}" for f in FACTORS)
+    total = sum(w.get(f, 0) for f in FACTORS)
+    return f"NeedScore = 100 × ({terms}) / {total:g}; each factor scaled to [0, 1]"
+
+
+def _periods(start: datetime, end: datetime, days: int) -> int:
+    return max(1, math.ceil((end - start) / timedelta(days=days)) or 1)
+
+
+def rank_needs(
+    statements: Sequence[NeedStatement],
+    discovery: Discovery,
+    fragments: Sequence[Fragment],
+    signals: Sequence[Signal],
+    conversation: Conversation,
+    messages: Mapping[str, CleanMessage],
+    config: RankConfig | None = None,
+    *,
+    max_quotes: int = 8,
+) -> list[RankedNeed]:
+    """Score and order needs, best first, attaching all supporting message ids and top evidence.
+
+    Args:
+        statements: One statement per cluster, in ``discovery.clusters`` order.
+        discovery: The clusters.
+        fragments: All fragments (members are looked up by id).
+        signals: Signals of the fragments.
+        conversation: Threads and endorsements.
+        messages: Clean messages by id (for times, threads and quote text).
+        config: Weights and period settings.
+        max_quotes: Evidence quotes kept per need (``message_ids`` always lists all).
+
+    Returns:
+        ``RankedNeed`` list sorted by score (ties: more speakers first, then id).
+    """
+    cfg = config or RankConfig()
+    frag = {f.id: f for f in fragments}
+    sig = {s.fragment_id: s for s in signals}
+    endorse = defaultdict(list)
+    for e in conversation.endorsements:
+        endorse[e.fragment_id].append(e)
+    times = [m.time for m in messages.values() if m.time is not None]
+    start, end = (min(times), max(times)) if times else (None, None)
+    n_periods = _periods(start, end, cfg.period_days) if start else 1
+    answered = _answered(conversation, messages)
+    raw = []
+    for stmt, cluster in zip(statements, discovery.clusters):
+        members = [frag[i] for i in cluster.fragment_ids if i in frag]
+        speakers = sorted({f.speaker for f in members})
+        chats = sorted({f.chat for f in members})
+        votes = [e for f in members for e in endorse.get(f.id, ())]
+        voters = {e.speaker for e in votes} - set(speakers)
+        intens = sorted((sig[f.id].intensity for f in members if f.id in sig), reverse=True)
+        asks = [f for f in members if f.id in sig and sig[f.id].label in (SignalLabel.pain, SignalLabel.question)]
+        unmet = sum(1 for f in asks if f.id not in answered) / len(asks) if asks else 0.0
+        trend = [0] * n_periods
+        for f in members:
+            if f.time is not None and start is not None:
+                idx = min(n_periods - 1, int((f.time - start) / timedelta(days=cfg.period_days)))
+                trend[idx] += 1
+        last = trend[-1]
+        earlier = trend[:-1]
+        base = sum(earlier) / len(earlier) if earlier else 0.0
+        last_speakers = {
+            f.speaker for f in members if f.time is not None and end is not None
+            and f.time >= end - timedelta(days=cfg.period_days)
+        }
+        growth_ratio = (last + 1.0) / (base + 1.0)
+        emerging = bool(earlier) and growth_ratio >= 2.0 and len(last_speakers) >= cfg.emerging_min_speakers
+        conf = cluster.confidence or (1.0,)
+        values = {
+            "speakers": len(speakers),
+            "chats": len(chats),
+            "endorsements": len(voters),
+            "intensity": sum(intens[:5]) / len(intens[:5]) if intens else 0.0,
+            "unmet": unmet,
+            "recency": last / max(1, sum(trend)),
+            "growth": growth_ratio,
+            "specificity": sum(conf) / len(conf),
+        }
+        msg_ids = _message_ids(members, votes, conversation.duplicates)
+        raw.append((stmt, cluster, members, speakers, chats, len(voters), emerging, trend, values, msg_ids))
+    scaled = _scale([r[8] for r in raw])
+    weights = {f: float(cfg.weights.get(f, 0.0)) for f in FACTORS}
+    total_w = sum(weights.values()) or 1.0
+    ranked = []
+    for (stmt, cluster, members, speakers, chats, n_votes, emerging, trend, values, msg_ids), x in zip(raw, scaled):
+        score = 100.0 * sum(weights[f] * x[f] for f in FACTORS) / total_w
+        factors = {f: round(x[f], 4) for f in FACTORS}
+        factors.update({f"{f}_raw": round(float(values[f]), 4) for f in FACTORS})
+        ranked.append(
+            (
+                round(score, 2),
+                stmt,
+                cluster,
+                members,
+                speakers,
+                chats,
+                n_votes,
+                emerging,
+                trend,
+                factors,
+                msg_ids,
+            )
+        )
+    ranked.sort(key=lambda r: (-r[0], -len(r[4]), r[1].need_id))
+    out = []
+    for i, (score, stmt, cluster, members, speakers, chats, n_votes, emerging, trend, factors, msg_ids) in enumerate(
+        ranked, start=1
+    ):
+        out.append(
+            RankedNeed(
+                rank=i,
+                statement=stmt,
+                score=score,
+                factors=factors,
+                speakers=tuple(speakers),
+                chats=tuple(chats),
+                message_ids=tuple(msg_ids),
+                evidence=_evidence(stmt, members, messages, max_quotes),
+                fragment_ids=tuple(f.id for f in members),
+                endorsements=n_votes,
+                emerging=emerging,
+                trend=tuple(trend),
+                domain=cluster.domain,
+            )
+        )
+    return out
+
+
+def _scale(rows: list[dict[str, float]]) -> list[dict[str, float]]:
+    """Scale raw factor values to [0, 1] across needs (counts on a log scale)."""
+    if not rows:
+        return []
+    out = [dict() for _ in rows]
+    for f in FACTORS:
+        vals = [r[f] for r in rows]
+        if f in ("speakers", "chats", "endorsements", "growth"):
+            vals = [math.log1p(max(v, 0.0)) for v in vals]
+            top = max(vals) or 1.0
+            for o, v in zip(out, vals):
+                o[f] = v / top
+        else:  # already shares in [0, 1]
+            for o, v in zip(out, vals):
+                o[f] = min(1.0, max(0.0, float(v)))
+    return out
+
+
+def _answered(conversation: Conversation, messages: Mapping[str, CleanMessage]) -> set[str]:
+    """Fragments followed in their thread by a message from another speaker (someone engaged)."""
+    answered: set[str] = set()
+    by_msg = defaultdict(list)
+    for f in conversation.fragments:
+        by_msg[f.message_id].append(f.id)
+    endorsing = {e.message_id for e in conversation.endorsements}
+    for thread in conversation.threads:
+        ids = [i for i in thread.message_ids if i in messages]
+        for pos, mid in enumerate(ids):
+            speaker = messages[mid].speaker
+            if any(
+                messages[later].speaker != speaker and later not in endorsing
+                for later in ids[pos + 1 : pos + 6]
+            ):
+                answered.update(by_msg.get(mid, ()))
+    return answered
+
+
+def _message_ids(members: Sequence[Fragment], votes, duplicates: Mapping[str, str]) -> list[str]:
+    """All supporting message ids: members, endorsements and collapsed duplicates, in first-seen order."""
+    ids = dict.fromkeys(f.message_id for f in members)
+    ids.update(dict.fromkeys(e.message_id for e in votes))
+    kept = set(ids)
+    ids.update(dict.fromkeys(d for d, k in duplicates.items() if k in kept))
+    return list(ids)
+
+
+def _evidence(
+    stmt: NeedStatement, members: Sequence[Fragment], messages: Mapping[str, CleanMessage], k: int
+) -> tuple[Evidence, ...]:
+    order = list(stmt.quote_fragment_ids) + [f.id for f in members if f.id not in stmt.quote_fragment_ids]
+    by_id = {f.id: f for f in members}
+    out, seen = [], set()
+    for fid in order:
+        f = by_id.get(fid)
+        if f is None or f.message_id in seen:
+            continue
+        seen.add(f.message_id)
+        msg = messages.get(f.message_id)
+        out.append(
+            Evidence(
+                message_id=f.message_id,
+                chat=f.chat,
+                speaker=f.speaker,
+                time=f.time,
+                text=msg.text if msg is not None else f.text,
+                span=f.span,
+                fragment_id=f.id,
+            )
+        )
+        if len(out) == k:
+            break
+    return tuple(out)

@@ -1,0 +1,172 @@
+"""Write ``briefs.md``: one product-direction brief per need, best first.
+
+Chat text is escaped for Markdown and HTML so a hostile message renders as text in any
+viewer: no raw tags, no links, no headings or tables smuggled in through a quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from needminer.report._i18n import brief_strings, factor_label, ui_strings
+from needminer.report._page import display_tz, parse_time, show_time
+from needminer.types import SLOT_NAMES
+
+MAX_BRIEF_QUOTES = 8
+MAX_LISTED = 12  # personas / chats listed by name before "…"
+SLOT_CHARS = 60  # slot text quoted inside a direction question
+
+# Every line we write starts with our own prefix ("- ", "> ", "## "), so chat text never opens a
+# line; only inline syntax needs escaping.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(text: Any) -> str:
+    """Inline Markdown text that renders literally (one line, specials escaped, no HTML)."""
+    s = " ".join(str(text).split())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def code(text: Any) -> str:
+    """An id as inline code (backticks in it cannot close the span)."""
+    s = " ".join(str(text).split()).replace("`", "'")
+    return f"`{s}`"
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SLOT_CHARS else text[:SLOT_CHARS] + "…"
+
+
+def confidence(need: Mapping[str, Any]) -> str:
+    """``high`` with ≥5 speakers in ≥2 chats, ``medium`` with ≥3 speakers, else ``low``."""
+    speakers, chats = int(need.get("speakers") or 0), len(need.get("chats") or [])
+    if speakers >= 5 and chats >= 2:
+        return "high"
+    if speakers >= 3:
+        return "medium"
+    return "low"
+
+
+def caveats(need: Mapping[str, Any], lang: str) -> list[str]:
+    """Why a reader should be careful with this need (empty when evidence is solid)."""
+    b, ui = brief_strings(lang), ui_strings(lang)
+    out = []
+    speakers = int(need.get("speakers") or 0)
+    if speakers < 3:
+        out.append(b["cav_speakers"].format(n=speakers))
+    if len(need.get("chats") or []) <= 1:
+        out.append(b["cav_one_chat"])
+    if len(need.get("evidence") or []) < 3:
+        out.append(b["cav_quotes"])
+    missing = [ui[s] for s in SLOT_NAMES if s not in (need.get("slots") or {})]
+    if missing:
+        out.append(b["cav_slots"].format(slots=ui["sep"].join(missing)))
+    if need.get("emerging"):
+        out.append(b["cav_emerging"])
+    return out
+
+
+def directions(need: Mapping[str, Any], lang: str) -> list[str]:
+    """Questions for the team (build / test / pre-sell), derived from the filled slots."""
+    b = brief_strings(lang)
+    slots = {k: _short(v.get("text", "")) for k, v in (need.get("slots") or {}).items()}
+    out = []
+    if "expectation" in slots:
+        out.append(b["q_build"].format(expectation=slots["expectation"]))
+    elif "pain" in slots:
+        out.append(b["q_build_pain"].format(pain=slots["pain"]))
+    if "persona" in slots and "scene" in slots:
+        out.append(b["q_test"].format(persona=slots["persona"], scene=slots["scene"]))
+    elif "persona" in slots:
+        out.append(b["q_test_persona"].format(persona=slots["persona"]))
+    elif "scene" in slots:
+        out.append(b["q_test_scene"].format(scene=slots["scene"]))
+    if "pain" in slots and "expectation" in slots:
+        out.append(b["q_pain"].format(pain=slots["pain"]))
+    if "task" in slots:
+        out.append(b["q_task"].format(task=slots["task"]))
+    endorsements = int(need.get("endorsements") or 0)
+    out.append(b["q_presell"].format(endorsements=endorsements) if endorsements else b["q_presell_plain"])
+    return out
+
+
+def _listed(items: Sequence[str], sep: str) -> str:
+    shown = sep.join(md(x) for x in items[:MAX_LISTED])
+    return shown + (f"{sep}… (+{len(items) - MAX_LISTED})" if len(items) > MAX_LISTED else "")
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.3g}"
+    return "–" if x is None else str(x)
+
+
+def brief(need: Mapping[str, Any], lang: str, tz: Any) -> list[str]:
+    """The Markdown lines of one need's brief."""
+    b, ui = brief_strings(lang), ui_strings(lang)
+    badge = f" · {b['emerging']}" if need.get("emerging") else ""
+    lines = [f"## {need.get('rank')}. {md(need.get('title', ''))}{badge}", "", f"{code(need.get('id', ''))}", ""]
+    lines += [f"**{b['statement']}**{ui['colon']}{md(need.get('statement', ''))}", ""]
+    slots = need.get("slots") or {}
+    if slots:
+        lines += [f"### {b['slots']}", ""]
+        for name in SLOT_NAMES:
+            if name in slots:
+                refs = " ".join(code(f) for f in slots[name].get("fragment_ids", [])[:6])
+                lines.append(f"- **{ui[name]}**{ui['colon']}{md(slots[name].get('text', ''))}" + (f" ({refs})" if refs else ""))
+        lines.append("")
+    lines += [f"### {b['who_where']}", "",
+              f"- {b['personas']}{ui['colon']}{_listed(need.get('speaker_ids') or [], ui['sep']) or b['none']}",
+              f"- {b['chats']}{ui['colon']}{_listed(need.get('chats') or [], ui['sep']) or b['none']}", ""]
+    factors = need.get("factors") or {}
+    lines += [f"### {b['metrics']}", "",
+              "- " + b["m_line"].format(speakers=need.get("speakers", 0), chats=len(need.get("chats") or []),
+                                        endorsements=need.get("endorsements", 0), score=_num(need.get("score")))]
+    if factors:
+        parts = ", ".join(f"{md(factor_label(k, lang))} {_num(v)}" for k, v in factors.items())
+        lines.append(f"- {b['factors']}{ui['colon']}{parts}")
+    if need.get("trend"):
+        lines.append(f"- {ui['trend']}{ui['colon']}{' → '.join(str(x) for x in need['trend'])}")
+    lines.append("")
+    evidence = need.get("evidence") or []
+    if evidence:
+        lines += [f"### {b['evidence']}", ""]
+        for ev in evidence[:MAX_BRIEF_QUOTES]:
+            when = show_time(parse_time(ev.get("time")), tz)
+            meta = " · ".join(x for x in (md(ev.get("sender", "")), when, md(ev.get("chat", ""))) if x)
+            lines += [f"> {md(ev.get('text', ''))}", ">", f"> — {meta} · {code(ev.get('message_id', ''))}", ""]
+        if len(evidence) > MAX_BRIEF_QUOTES:
+            lines += [b["more_quotes"].format(n=len(evidence) - MAX_BRIEF_QUOTES), ""]
+    lines += [f"### {b['directions']}", ""] + [f"- {md(q)}" for q in directions(need, lang)] + [""]
+    conf = confidence(need)
+    lines += [f"**{b['confidence']}**{ui['colon']}{b['conf_' + conf]}", ""]
+    cav = caveats(need, lang)
+    if cav:
+        lines += [f"**{b['caveats']}**{ui['colon']}", ""] + [f"- {c}" for c in cav] + [""]
+    return lines + ["---", ""]
+
+
+def render_briefs(payload: Mapping[str, Any], lang: str) -> str:
+    """The whole briefs.md for a needs.json document (plus optional ``manifest``, ``unclustered``)."""
+    b = brief_strings(lang)
+    tz = display_tz(payload.get("manifest") or {})
+    needs = payload.get("needs") or []
+    lines = [f"# {b['doc_title']}", "", b["intro"].format(n=len(needs)), "",
+             f"{b['generated']}: {show_time(parse_time(payload.get('generated')), tz)} ({tz})", ""]
+    if payload.get("formula"):
+        lines += [f"{ui_strings(lang)['footer_formula']}: {code(payload['formula'])}", ""]
+    lines += ["---", ""]
+    for need in needs:
+        lines += brief(need, lang, tz)
+    unclustered = list(payload.get("unclustered") or [])
+    if unclustered:
+        lines += [f"## {b['unclustered']}", ""]
+        for ev in unclustered[:MAX_BRIEF_QUOTES * 3]:
+            lines += [f"- {md(ev.get('text', ''))} — {md(ev.get('sender', ''))} · {md(ev.get('chat', ''))} · "
+                      f"{code(ev.get('message_id', ''))}"]
+        lines.append("")
+    return "\n".join(lines)

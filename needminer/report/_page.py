@@ -1,0 +1,312 @@
+"""Shape the data that ``index.html`` embeds: compact, capped and display-ready.
+
+The page gets what it shows and nothing else: quotes are cut to a window around the
+highlighted span (sliced here, in code points, so emoji never shift the highlight in the
+browser's UTF-16 strings), evidence is capped per need, chat names are interned, and only
+whitelisted parts of the manifest (counts, config, versions) reach the footer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone, tzinfo
+from pathlib import PurePath
+from typing import Any
+
+from needminer.report._i18n import factor_label, ui_strings
+from needminer.report._payload import clean_number
+
+PAGE_QUOTES_PER_NEED = 200  # needs.json keeps every quote; the page embeds at most this many
+PAGE_UNCLUSTERED = 200
+QUOTE_BEFORE = 120  # characters of context kept before the highlighted span
+QUOTE_MARK = 400
+QUOTE_AFTER = 200
+MAX_CONFIG_ROWS = 80
+
+HEALTH_LABELS = {
+    "zh": {
+        "noise_share": "噪声占比",
+        "ad_share": "广告占比",
+        "need_share": "需求占比",
+        "high_quality_share": "高质量互动占比",
+        "hq_interaction_share": "高质量互动占比",
+        "high_quality_interaction_share": "高质量互动占比",
+        "reply_depth": "回复深度",
+        "messages": "消息数",
+        "speakers": "发言人数",
+        "chats": "群聊",
+        "per_chat": "各群聊",
+        "overall": "总体",
+    },
+    "en": {},
+}
+
+# ---------------------------------------------------------------- small helpers
+
+
+def display_tz(manifest: Mapping[str, Any]) -> tzinfo:
+    """The zone the run's exports were read in (config ``ingest.tz``), else UTC."""
+    name = lookup(manifest, "config.ingest.tz", "tz")
+    if isinstance(name, str) and name:
+        try:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(name)
+        except Exception:  # unknown zone or no tz database: show UTC rather than fail the report
+            pass
+    return timezone.utc
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An aware datetime from an ISO string (as written in needs.json), else None."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def show_time(t: datetime | None, tz: tzinfo) -> str:
+    """``YYYY-MM-DD HH:MM`` in the display zone ("" when unknown)."""
+    return t.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t else ""
+
+
+def lookup(mapping: Mapping[str, Any], *paths: str) -> Any:
+    """The first value found at one of the dotted ``paths`` (None if none exists)."""
+    for path in paths:
+        node: Any = mapping
+        for part in path.split("."):
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
+                node = None
+                break
+        if node is not None:
+            return node
+    return None
+
+
+def fmt_value(key: str, value: Any) -> str:
+    """A table cell: shares as percentages, floats rounded, nested values as compact JSON."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        if any(w in key.lower() for w in ("share", "ratio", "rate", "coverage")) and 0 <= value <= 1:
+            return f"{value:.1%}"
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)[:300]
+    return str(value)[:300]
+
+
+def quote_parts(text: str, span: Sequence[int]) -> tuple[str, str, str]:
+    """(before, highlighted, after) around ``span``, trimmed to a readable window."""
+    n = len(text)
+    start, end = (int(span[0]), int(span[1])) if len(span) == 2 else (0, 0)
+    if not (0 <= start < end <= n):
+        body = text[:QUOTE_MARK + QUOTE_AFTER]
+        return "", "", body + ("…" if n > len(body) else "")
+    before = text[max(0, start - QUOTE_BEFORE):start]
+    if start > QUOTE_BEFORE:
+        before = "…" + before
+    mark = text[start:min(end, start + QUOTE_MARK)]
+    if end > start + QUOTE_MARK:
+        mark += "…"
+    after = text[end:end + QUOTE_AFTER]
+    if n > end + QUOTE_AFTER:
+        after += "…"
+    return before, mark, after
+
+
+class _Interner:
+    """Chat names stored once; quotes refer to them by index."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, value: str) -> int:
+        if value not in self._index:
+            self._index[value] = len(self.items)
+            self.items.append(value)
+        return self._index[value]
+
+
+def _quote_row(ev: Mapping[str, Any], chats: _Interner, tz: tzinfo) -> list[Any]:
+    before, mark, after = quote_parts(str(ev.get("text") or ""), ev.get("span") or (0, 0))
+    when = show_time(parse_time(ev.get("time")), tz)
+    return [chats(str(ev.get("chat") or "")), str(ev.get("sender") or ""), when,
+            before, mark, after, str(ev.get("message_id") or "")]
+
+
+# ---------------------------------------------------------------- page payload
+
+
+def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str) -> dict[str, Any]:
+    evidence = need.get("evidence") or []
+    times = [t for t in (parse_time(e.get("time")) for e in evidence) if t]
+    last = max(times) if times else None
+    slots = need.get("slots") or {}
+    n_speakers = int(need.get("speakers") or 0)
+    n_chats = len(need.get("chats") or [])
+    return {
+        "id": str(need.get("id", "")),
+        "rank": need.get("rank"),
+        "title": str(need.get("title", "")),
+        "statement": str(need.get("statement", "")),
+        "slots": [[name, str(s.get("text", ""))] for name, s in slots.items()],
+        "score": clean_number(need.get("score")),
+        "factors": [[str(k), factor_label(str(k), lang), clean_number(v)] for k, v in (need.get("factors") or {}).items()],
+        "speakers": n_speakers,
+        "chats": [chats(str(c)) for c in need.get("chats") or []],
+        "endorsements": int(need.get("endorsements") or 0),
+        "emerging": bool(need.get("emerging")),
+        "trend": [clean_number(x) or 0 for x in need.get("trend") or []],
+        "keywords": [str(k) for k in need.get("keywords") or []],
+        "domain": str(need.get("domain") or ""),
+        "last": last.timestamp() if last else 0,
+        "lastShown": show_time(last, tz),
+        "thin": n_speakers < 3 or n_chats < 2,
+        "ev": [_quote_row(e, chats, tz) for e in evidence[:PAGE_QUOTES_PER_NEED]],
+        "evTotal": len(evidence),
+        "msgTotal": len(need.get("message_ids") or []),
+    }
+
+
+def health_tables(health: Mapping[str, Any] | None, lang: str) -> list[dict[str, Any]]:
+    """Render any health dict as tables: scalars → one metric/value table; dict of dicts
+    (e.g. per chat) → rows × metrics; list of dicts → rows × keys."""
+    if not health:
+        return []
+    labels = HEALTH_LABELS.get(lang, {})
+    ui = ui_strings(lang)
+
+    def label(k: Any) -> str:
+        return labels.get(str(k), str(k))
+
+    tables: list[dict[str, Any]] = []
+    scalars = [[label(k), fmt_value(str(k), v)] for k, v in health.items() if not isinstance(v, (dict, list))]
+    if scalars:
+        tables.append({"title": "", "columns": [ui["metric"], ui["value"]], "rows": scalars})
+    for key, value in health.items():
+        if isinstance(value, Mapping):
+            tables.append(_mapping_table(label(key), value, label, ui))
+        elif isinstance(value, list) and value and all(isinstance(r, Mapping) for r in value):
+            cols = _union_keys(value)
+            rows = [[fmt_value(c, r.get(c)) for c in cols] for r in value]
+            tables.append({"title": label(key), "columns": [label(c) for c in cols], "rows": rows})
+        elif isinstance(value, list):
+            tables.append({"title": label(key), "columns": [ui["value"]],
+                           "rows": [[fmt_value(str(key), v)] for v in value]})
+    return tables
+
+
+def _union_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    cols: dict[str, None] = {}
+    for r in rows:
+        cols.update(dict.fromkeys(str(k) for k in r))
+    return list(cols)
+
+
+def _mapping_table(title: str, value: Mapping[str, Any], label: Any, ui: Mapping[str, str]) -> dict[str, Any]:
+    if value and all(isinstance(v, Mapping) for v in value.values()):
+        cols = _union_keys(value.values())
+        rows = [[str(k)] + [fmt_value(c, v.get(c)) for c in cols] for k, v in value.items()]
+        return {"title": title, "columns": [""] + [label(c) for c in cols], "rows": rows}
+    rows = [[label(k), fmt_value(str(k), v)] for k, v in value.items()]
+    return {"title": title, "columns": [ui["metric"], ui["value"]], "rows": rows}
+
+
+def _flatten(value: Any, prefix: str = "") -> list[list[str]]:
+    if isinstance(value, Mapping):
+        out: list[list[str]] = []
+        for k, v in value.items():
+            out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return [[prefix, fmt_value(prefix, value)]]
+
+
+def _summary(doc: Mapping[str, Any], manifest: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
+    needs = doc.get("needs") or []
+    inputs = lookup(manifest, "inputs", "ledgers")
+    input_names: list[str] = []
+    if isinstance(inputs, list):
+        for item in inputs:
+            path = item.get("path", "") if isinstance(item, Mapping) else item
+            input_names.append(PurePath(str(path)).name or str(path))
+    messages = lookup(manifest, "messages", "counts.messages", "stats.messages")
+    if messages is None and isinstance(inputs, list):
+        counted = [i.get("messages") for i in inputs if isinstance(i, Mapping)]
+        messages = sum(c for c in counted if isinstance(c, int)) if counted else None
+    coverage = lookup(manifest, "coverage", "counts.coverage", "stats.coverage", "discover.coverage")
+    start = lookup(manifest, "period.start", "period.0")
+    end = lookup(manifest, "period.end", "period.1")
+    if isinstance(lookup(manifest, "period"), list) and len(manifest["period"]) == 2:
+        start, end = manifest["period"]
+    if start is None or end is None:
+        times = [t for n in needs for t in (parse_time(e.get("time")) for e in n.get("evidence") or []) if t]
+        if times:
+            start, end = min(times), max(times)
+    chats = {c for n in needs for c in n.get("chats") or []}
+    speakers = {s for n in needs for s in n.get("speaker_ids") or []}
+    return {
+        "inputs": len(input_names) if isinstance(inputs, list) else None,
+        "inputNames": input_names[:50],
+        "messages": fmt_value("messages", messages) if messages is not None else None,
+        "needs": len(needs),
+        "coverage": fmt_value("coverage", float(coverage)) if isinstance(coverage, (int, float)) else None,
+        "period": [show_time(parse_time(start), tz)[:10], show_time(parse_time(end), tz)[:10]]
+        if start is not None and end is not None else None,
+        "chats": len(chats),
+        "speakers": len(speakers),
+        "generated": show_time(parse_time(doc.get("generated")), tz),
+    }
+
+
+def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Everything the page script needs, from a needs.json document plus run extras.
+
+    Args:
+        payload: ``needs.json`` document with optional extra keys ``manifest``, ``health``,
+            ``unclustered`` (evidence dicts) and ``formula``.
+        lang: ``"zh"`` or ``"en"``.
+    """
+    manifest = payload.get("manifest") or {}
+    tz = display_tz(manifest)
+    chats = _Interner()
+    needs = [_page_need(n, chats, tz, lang) for n in payload.get("needs") or []]
+    unclustered = [_quote_row(e, chats, tz) for e in list(payload.get("unclustered") or [])[:PAGE_UNCLUSTERED]]
+    factor_names: dict[str, str] = {}
+    for n in needs:
+        for key, lab, _ in n["factors"]:
+            factor_names.setdefault(key, lab)
+    config = _flatten(manifest.get("config") or {})[:MAX_CONFIG_ROWS]
+    for key in ("seed", "run_id", "input_hash"):
+        if key in manifest and not isinstance(manifest[key], (dict, list)):
+            config.insert(0, [key, fmt_value(key, manifest[key])])
+    return {
+        "lang": lang,
+        "ui": ui_strings(lang),
+        "summary": _summary(payload, manifest, tz),
+        "tz": str(tz),
+        "chats": chats.items,
+        "factorNames": [[k, v] for k, v in factor_names.items()],
+        "needs": needs,
+        "health": health_tables(payload.get("health"), lang),
+        "unclustered": unclustered,
+        "unclusteredTotal": len(payload.get("unclustered") or []),
+        "formula": str(payload.get("formula") or ""),
+        "config": config,
+        "versions": _flatten(manifest.get("versions") or {}),
+        "pageQuoteCap": PAGE_QUOTES_PER_NEED,
+    }

@@ -1,0 +1,123 @@
+"""Write a run's report folder: index.html, needs.json, briefs.md, needs.csv, manifest.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from needminer.report._briefs import render_briefs
+from needminer.report._html import render_html
+from needminer.report._i18n import check_lang
+from needminer.report._payload import evidence_to_dict, needs_document
+from needminer.types import SLOT_NAMES, Evidence, RankedNeed, ReportFiles
+
+# Spreadsheet apps run cells that start with these as formulas (CSV injection); chat text may.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render_csv(doc: Mapping[str, Any]) -> str:
+    """One row per need: rank, ids, text, slots, counts and every factor (for spreadsheets)."""
+    needs = doc.get("needs") or []
+    factor_names: dict[str, None] = {}
+    for n in needs:
+        factor_names.update(dict.fromkeys(n.get("factors") or {}))
+    header = (["rank", "id", "title", "statement", "score", "speakers", "chats", "endorsements", "emerging",
+               "messages"] + list(SLOT_NAMES) + ["keywords", "domain", "chat_names"]
+              + [f"factor_{f}" for f in factor_names] + ["message_ids"])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for n in needs:
+        slots = n.get("slots") or {}
+        factors = n.get("factors") or {}
+        row = [n.get("rank"), n.get("id"), n.get("title"), n.get("statement"), n.get("score"),
+               n.get("speakers"), len(n.get("chats") or []), n.get("endorsements"), n.get("emerging"),
+               len(n.get("message_ids") or [])]
+        row += [slots.get(s, {}).get("text", "") for s in SLOT_NAMES]
+        row += [" ".join(n.get("keywords") or []), n.get("domain"), " | ".join(n.get("chats") or [])]
+        row += [factors.get(f) for f in factor_names]
+        row += [" ".join(n.get("message_ids") or [])]
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write atomically (temp file + rename) so a reader never sees half a report."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding=encoding, newline="")
+    os.replace(tmp, path)
+    return path
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def write_report(
+    needs: Sequence[RankedNeed],
+    out_dir: str | Path,
+    *,
+    manifest: dict,
+    health: dict | None = None,
+    unclustered: Sequence[Evidence] = (),
+    lang: str = "zh",
+    formula: str = "",
+) -> ReportFiles:
+    """Write the report of one run into ``out_dir`` (created if missing).
+
+    Files: ``index.html`` (self-contained page), ``needs.json`` (schema 1, see SCHEMA.md),
+    ``briefs.md`` (one brief per need), ``needs.csv`` (one row per need, for spreadsheets)
+    and ``manifest.json`` (``manifest`` as given).
+
+    Args:
+        needs: Ranked needs, best first; their order is kept.
+        out_dir: Folder to write into.
+        manifest: Run manifest (inputs, counts, config, versions …); written verbatim to
+            manifest.json; the page shows only its counts, ``config`` and ``versions``.
+        health: Community health metrics (any nesting of dicts/lists of scalars), shown as tables.
+        unclustered: Intense quotes that joined no need.
+        lang: ``"zh"`` or ``"en"`` for the page and the briefs.
+        formula: The scoring formula, shown in the page footer and the briefs.
+
+    Returns:
+        The paths written (``extra`` holds needs.csv).
+
+    Raises:
+        ConfigError: ``lang`` is not supported.
+        TypeError: ``needs`` holds something other than ``RankedNeed``.
+    """
+    check_lang(lang)
+    for i, need in enumerate(needs):
+        if not isinstance(need, RankedNeed):
+            raise TypeError(f"write_report expects RankedNeed items; item {i} is {type(need).__name__}.")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = needs_document(needs, datetime.now(timezone.utc))
+    extras = {
+        "manifest": manifest,
+        "health": health,
+        "unclustered": [evidence_to_dict(e) for e in unclustered],
+        "formula": formula,
+    }
+    page = {**doc, **extras}
+    files = ReportFiles(
+        out_dir=out,
+        needs_json=_write(out / "needs.json", _dumps(doc)),
+        manifest=_write(out / "manifest.json", _dumps(manifest)),
+        briefs_md=_write(out / "briefs.md", render_briefs(page, lang)),
+        html=_write(out / "index.html", render_html(page, lang)),
+        extra=(_write(out / "needs.csv", render_csv(doc), encoding="utf-8-sig"),),
+    )
+    return files

@@ -1,0 +1,510 @@
+/* needminer report page. Renders the embedded JSON with createElement/textContent only:
+   chat text is data, never markup. No network access of any kind. */
+(function () {
+  'use strict';
+
+  var DATA = JSON.parse(document.getElementById('data').textContent);
+  var UI = DATA.ui;
+  var SVGNS = document.getElementById('svgns').namespaceURI; // the HTML parser's own SVG namespace
+  var PAGE = 50;
+  var COLORS = ['--f1', '--f2', '--f3', '--f4', '--f5', '--f6', '--f7', '--f8'];
+  var needs = DATA.needs;
+  var chats = DATA.chats;
+  var byId = new Map();
+  var cards = new Map();
+  var dots = new Map();
+  var state = { q: '', chat: '', show: 'all', domain: '', sort: 'score' };
+  var view = [];
+  var rendered = 0;
+  var uid = 0;
+
+  // ------------------------------------------------------------ helpers
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function sv(tag, attrs) {
+    var e = document.createElementNS(SVGNS, tag);
+    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, String(attrs[k]));
+    return e;
+  }
+
+  function fmt(tpl, vals) {
+    return String(tpl).replace(/\{(\w+)\}/g, function (m, k) { return k in vals ? String(vals[k]) : m; });
+  }
+
+  function num(x, digits) {
+    if (typeof x !== 'number' || !isFinite(x)) return '–';
+    if (Number.isInteger(x)) return x.toLocaleString();
+    return x.toFixed(digits === undefined ? 2 : digits);
+  }
+
+  var cssCache = {};
+  function cssVar(name) { // read once: getComputedStyle per card would force a style recalc each time
+    if (!(name in cssCache)) cssCache[name] = getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+    return cssCache[name];
+  }
+
+  var maxScore = needs.reduce(function (m, n) { return Math.max(m, n.score || 0); }, 0) || 1;
+
+  // Lower-case search text, built once so each keystroke is a plain substring scan.
+  needs.forEach(function (n, i) {
+    n.idx = i;
+    byId.set(n.id, n);
+    var parts = [n.id, n.title, n.statement, n.domain].concat(n.keywords);
+    n.slots.forEach(function (s) { parts.push(s[1]); });
+    n.chats.forEach(function (c) { parts.push(chats[c]); });
+    n.ev.forEach(function (q) { parts.push(q[1], q[3] + q[4] + q[5], q[6]); });
+    n.search = parts.join('\n').toLowerCase();
+  });
+
+  // ------------------------------------------------------------ header, footer, panels
+  function renderSummary() {
+    var s = DATA.summary;
+    var dl = $('summary');
+    function item(label, value, title, small) {
+      if (value === null || value === undefined || value === '') return;
+      var d = el('div');
+      d.appendChild(el('dt', null, label));
+      var dd = el('dd', small ? 'small' : null, value);
+      if (title) dd.title = title;
+      d.appendChild(dd);
+      dl.appendChild(d);
+    }
+    item(UI.sum_inputs, s.inputs, (s.inputNames || []).join('\n'));
+    item(UI.sum_messages, s.messages);
+    item(UI.sum_needs, num(s.needs));
+    item(UI.sum_chats, num(s.chats));
+    item(UI.sum_speakers, num(s.speakers));
+    item(UI.sum_coverage, s.coverage);
+    if (s.period) item(UI.sum_period, s.period[0] === s.period[1] ? s.period[0] : s.period[0] + ' – ' + s.period[1], null, true);
+    if (s.generated) $('generated').textContent = UI.sum_generated + UI.colon + s.generated + ' (' + DATA.tz + ')';
+  }
+
+  function kvRows(table, rows) {
+    rows.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(el('td', null, r[0]));
+      tr.appendChild(el('td', null, r[1]));
+      table.appendChild(tr);
+    });
+  }
+
+  function renderFooter() {
+    $('formula').textContent = DATA.formula || '–';
+    kvRows($('config'), DATA.config);
+    kvRows($('versions'), DATA.versions);
+  }
+
+  function renderHealth() {
+    var box = $('health');
+    if (!DATA.health.length) { box.appendChild(el('p', 'hint', UI.health_empty)); return; }
+    DATA.health.forEach(function (t) {
+      if (t.title) box.appendChild(el('h3', 'tbl', t.title));
+      var wrap = el('div', 'tablewrap');
+      var table = el('table', 'data');
+      var tr = el('tr');
+      t.columns.forEach(function (c, i) {
+        var th = el('th', i > 0 ? 'num' : null, c);
+        th.scope = 'col';
+        tr.appendChild(th);
+      });
+      table.appendChild(el('thead')).appendChild(tr);
+      var body = el('tbody');
+      t.rows.forEach(function (r) {
+        var row = el('tr');
+        r.forEach(function (c, i) {
+          var td = el('td', i > 0 && /^-?[\d.,]+%?$/.test(c) ? 'num' : null, c);
+          row.appendChild(td);
+        });
+        body.appendChild(row);
+      });
+      table.appendChild(body);
+      wrap.appendChild(table);
+      box.appendChild(wrap);
+    });
+  }
+
+  function quoteItem(q) {
+    var li = el('li', 'quote');
+    var meta = el('div', 'meta');
+    meta.appendChild(el('span', 'who', q[1]));
+    if (q[2]) meta.appendChild(el('time', null, q[2]));
+    meta.appendChild(el('span', null, chats[q[0]]));
+    var code = el('code', null, q[6]);
+    code.title = UI.message_id;
+    meta.appendChild(code);
+    li.appendChild(meta);
+    var p = el('p');
+    p.appendChild(document.createTextNode(q[3]));
+    if (q[4]) p.appendChild(el('mark', null, q[4]));
+    p.appendChild(document.createTextNode(q[5]));
+    li.appendChild(p);
+    return li;
+  }
+
+  function renderUnclustered() {
+    var ul = $('unclustered');
+    if (!DATA.unclustered.length) { ul.appendChild(el('li', 'hint', UI.unclustered_empty)); return; }
+    DATA.unclustered.forEach(function (q) { ul.appendChild(quoteItem(q)); });
+    if (DATA.unclusteredTotal > DATA.unclustered.length) {
+      ul.appendChild(el('li', 'capnote', fmt(UI.evidence_capped, { shown: DATA.unclustered.length, total: DATA.unclusteredTotal })));
+    }
+  }
+
+  // ------------------------------------------------------------ need cards
+  function sparkline(n) {
+    var t = n.trend;
+    if (!t || t.length < 2) return null;
+    var w = 84, h = 22, max = Math.max.apply(null, t.concat([1]));
+    var pts = t.map(function (v, i) {
+      return (i * (w - 2) / (t.length - 1) + 1).toFixed(1) + ',' + (h - 2 - (v / max) * (h - 4)).toFixed(1);
+    });
+    var s = sv('svg', { width: w, height: h, viewBox: '0 0 ' + w + ' ' + h, 'class': 'spark' + (n.emerging ? ' emerging' : ''), role: 'img' });
+    s.setAttribute('aria-label', UI.trend + ': ' + t.join(', '));
+    s.appendChild(sv('polygon', { 'class': 'area', points: '1,' + (h - 2) + ' ' + pts.join(' ') + ' ' + (w - 1) + ',' + (h - 2) }));
+    s.appendChild(sv('polyline', { points: pts.join(' ') }));
+    return s;
+  }
+
+  function metric(parent, label, value) {
+    var s = el('span', null, label + ' ');
+    s.appendChild(el('b', null, value));
+    parent.appendChild(s);
+  }
+
+  function scoreBox(n) {
+    var box = el('div', 'scorebox');
+    var line = el('div', 'scoreline');
+    metric(line, UI.score, num(n.score));
+    var bar = el('div', 'bar');
+    bar.setAttribute('role', 'img');
+    bar.setAttribute('aria-label', UI.factors);
+    var pos = n.factors.filter(function (f) { return typeof f[2] === 'number' && f[2] > 0; });
+    var total = pos.reduce(function (a, f) { return a + f[2]; }, 0);
+    var width = Math.max(0, Math.min(1, (n.score || 0) / maxScore)) * 100;
+    var legend = el('div', 'legend');
+    n.factors.forEach(function (f, i) {
+      var color = cssVar(COLORS[i % COLORS.length]);
+      if (total > 0 && typeof f[2] === 'number' && f[2] > 0) {
+        var seg = el('span');
+        seg.style.width = (width * f[2] / total).toFixed(2) + '%';
+        seg.style.background = color;
+        seg.title = f[1] + ': ' + num(f[2]);
+        bar.appendChild(seg);
+      }
+      var item = el('span');
+      var sw = el('i');
+      sw.style.background = color;
+      item.appendChild(sw);
+      item.appendChild(document.createTextNode(f[1] + ' '));
+      item.appendChild(el('b', null, num(f[2])));
+      legend.appendChild(item);
+    });
+    if (!pos.length) {
+      var seg0 = el('span');
+      seg0.style.width = width.toFixed(2) + '%';
+      seg0.style.background = cssVar('--f1');
+      bar.appendChild(seg0);
+    }
+    line.appendChild(bar);
+    box.appendChild(line);
+    box.appendChild(legend);
+    return box;
+  }
+
+  function renderQuotes(n, ul) {
+    n.ev.forEach(function (q) { ul.appendChild(quoteItem(q)); });
+    if (n.evTotal > n.ev.length) {
+      ul.appendChild(el('li', 'capnote', fmt(UI.evidence_capped, { shown: n.ev.length, total: n.evTotal })));
+    }
+  }
+
+  function setExpanded(card, open) {
+    var btn = card.querySelector('.toggle');
+    var ul = card.querySelector('.quotes');
+    if (!btn) return;
+    if (open && !ul.firstChild) renderQuotes(byId.get(card.dataset.need), ul);
+    ul.hidden = !open;
+    btn.setAttribute('aria-expanded', open ? 'true' : 'false');
+    btn.textContent = open ? UI.hide_evidence : fmt(UI.show_evidence, { n: byId.get(card.dataset.need).evTotal });
+  }
+
+  function card(n) {
+    var li = el('li', 'card');
+    li.dataset.need = n.id;
+    li.tabIndex = -1;
+    var head = el('div', 'card-head');
+    var rank = el('div', 'rank', n.rank);
+    rank.title = fmt(UI.rank, { n: n.rank });
+    head.appendChild(rank);
+    var main = el('div', 'card-main');
+    var tr = el('div', 'title-row');
+    var h = el('h3', null, n.title);
+    h.id = 'nt' + (++uid);
+    tr.appendChild(h);
+    if (n.emerging) tr.appendChild(el('span', 'badge', UI.emerging));
+    if (n.thin) tr.appendChild(el('span', 'badge thin', UI.thin));
+    main.appendChild(tr);
+    li.setAttribute('aria-labelledby', h.id);
+    if (n.statement && n.statement !== n.title) main.appendChild(el('p', 'statement', n.statement));
+
+    var m = el('div', 'metrics');
+    metric(m, UI.speakers, num(n.speakers));
+    metric(m, UI.chats, num(n.chats.length));
+    metric(m, UI.endorsements, num(n.endorsements));
+    var sp = sparkline(n);
+    if (sp) { var ts = el('span', null, UI.trend + ' '); ts.appendChild(sp); m.appendChild(ts); }
+    if (n.lastShown) m.appendChild(el('span', null, n.lastShown));
+    main.appendChild(m);
+    main.appendChild(scoreBox(n));
+
+    if (n.slots.length) {
+      var dl = el('dl', 'slots');
+      dl.setAttribute('aria-label', UI.slots_title);
+      n.slots.forEach(function (s) {
+        dl.appendChild(el('dt', null, UI[s[0]] || s[0]));
+        dl.appendChild(el('dd', null, s[1]));
+      });
+      if (n.domain) { dl.appendChild(el('dt', null, UI.domain_label)); dl.appendChild(el('dd', null, n.domain)); }
+      main.appendChild(dl);
+    }
+    if (n.keywords.length) {
+      var kw = el('ul', 'kw');
+      kw.setAttribute('aria-label', UI.keywords);
+      n.keywords.forEach(function (k) { kw.appendChild(el('li', null, k)); });
+      main.appendChild(kw);
+    }
+    if (n.chats.length) {
+      main.appendChild(el('div', 'chatlist', UI.chats + UI.colon + n.chats.map(function (c) { return chats[c]; }).join(UI.sep)));
+    }
+    if (n.ev.length) {
+      var qid = 'ev' + (++uid);
+      var btn = el('button', 'toggle');
+      btn.type = 'button';
+      btn.setAttribute('aria-controls', qid);
+      btn.addEventListener('click', function () { setExpanded(li, btn.getAttribute('aria-expanded') !== 'true'); });
+      main.appendChild(btn);
+      var ul = el('ul', 'quotes');
+      ul.id = qid;
+      ul.setAttribute('aria-label', UI.evidence);
+      main.appendChild(ul);
+    }
+    head.appendChild(main);
+    li.appendChild(head);
+    if (n.ev.length) setExpanded(li, false);
+    return li;
+  }
+
+  // ------------------------------------------------------------ filtering, sorting, paging
+  var SORTS = {
+    score: function (a, b) { return a.idx - b.idx; },
+    speakers: function (a, b) { return b.speakers - a.speakers || a.idx - b.idx; },
+    recency: function (a, b) { return b.last - a.last || a.idx - b.idx; },
+    endorsements: function (a, b) { return b.endorsements - a.endorsements || a.idx - b.idx; }
+  };
+
+  function matches(n, terms, chat) {
+    if (chat !== null && n.chats.indexOf(chat) < 0) return false;
+    if (state.show === 'emerging' && !n.emerging) return false;
+    if (state.show === 'strong' && n.thin) return false;
+    if (state.show === 'thin' && !n.thin) return false;
+    if (state.domain && n.domain !== state.domain) return false;
+    for (var i = 0; i < terms.length; i++) if (n.search.indexOf(terms[i]) < 0) return false;
+    return true;
+  }
+
+  function apply() {
+    var t0 = performance.now();
+    var terms = state.q.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var chat = state.chat === '' ? null : Number(state.chat);
+    view = needs.filter(function (n) { return matches(n, terms, chat); }).sort(SORTS[state.sort] || SORTS.score);
+    $('needs').replaceChildren();
+    cards.clear();
+    rendered = 0;
+    renderMore();
+    $('count').textContent = fmt(UI.count_fmt, { shown: view.length, total: needs.length });
+    $('empty').hidden = view.length > 0;
+    var visible = new Set(view.map(function (n) { return n.id; }));
+    dots.forEach(function (d, id) { d.classList.toggle('dim', !visible.has(id)); });
+    document.body.dataset.filterMs = (performance.now() - t0).toFixed(1);
+  }
+
+  function renderMore() {
+    var list = $('needs');
+    var frag = document.createDocumentFragment();
+    var end = Math.min(view.length, rendered + PAGE);
+    for (; rendered < end; rendered++) {
+      var c = card(view[rendered]);
+      cards.set(view[rendered].id, c);
+      frag.appendChild(c);
+    }
+    list.appendChild(frag);
+    $('more').hidden = rendered >= view.length;
+  }
+
+  function renderAll() { while (rendered < view.length) renderMore(); }
+
+  function setControls() {
+    $('q').value = state.q;
+    $('f-chat').value = state.chat;
+    $('f-show').value = state.show;
+    $('f-domain').value = state.domain;
+    $('f-sort').value = state.sort;
+  }
+
+  function reset() {
+    state = { q: '', chat: '', show: 'all', domain: '', sort: state.sort };
+    setControls();
+    apply();
+  }
+
+  function reveal(id) {
+    var n = byId.get(id);
+    if (!n) return;
+    if (view.indexOf(n) < 0) reset();
+    var pos = view.indexOf(n);
+    while (rendered <= pos) renderMore();
+    var c = cards.get(id);
+    if (!c) return;
+    setExpanded(c, true);
+    c.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    c.classList.add('flash');
+    setTimeout(function () { c.classList.remove('flash'); }, 1600);
+    var btn = c.querySelector('.toggle');
+    (btn || c).focus({ preventScroll: true });
+  }
+
+  // ------------------------------------------------------------ need map (inline SVG scatter)
+  function renderMap() {
+    var sel = $('map-y');
+    var names = DATA.factorNames;
+    var box = $('map');
+    if (!needs.length) { box.appendChild(el('p', 'hint', UI.map_empty)); sel.disabled = true; return; }
+    names.forEach(function (f) { var o = el('option', null, f[1]); o.value = f[0]; sel.appendChild(o); });
+    var o = el('option', null, UI.score); o.value = '__score'; sel.appendChild(o);
+    var keys = names.map(function (f) { return f[0]; });
+    sel.value = keys.indexOf('intensity') >= 0 ? 'intensity' : keys.indexOf('growth') >= 0 ? 'growth' : '__score';
+    sel.addEventListener('change', drawMap);
+    drawMap();
+  }
+
+  function yValue(n, key) {
+    if (key === '__score') return n.score || 0;
+    for (var i = 0; i < n.factors.length; i++) if (n.factors[i][0] === key) return n.factors[i][2] || 0;
+    return 0;
+  }
+
+  function drawMap() {
+    var key = $('map-y').value;
+    var box = $('map');
+    var old = box.querySelector('svg.chart');
+    if (old) old.remove();
+    dots.clear();
+    var W = 1000, H = 340, L = 48, R = 20, T = 16, B = 36;
+    var maxX = Math.log1p(needs.reduce(function (m, n) { return Math.max(m, n.speakers); }, 1)) * 1.06;
+    var ys = needs.map(function (n) { return yValue(n, key); });
+    var minY = Math.min(0, Math.min.apply(null, ys)), maxY = Math.max.apply(null, ys.concat([minY + 1e-9]));
+    maxY += (maxY - minY) * 0.08; // headroom so the largest dots are not clipped
+    function X(v) { return L + (Math.log1p(v) / maxX) * (W - L - R); }
+    function Y(v) { return H - B - ((v - minY) / (maxY - minY)) * (H - T - B); }
+    var s = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart', role: 'group' });
+    s.setAttribute('aria-label', UI.map_title);
+    [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].forEach(function (v) {
+      if (Math.log1p(v) > maxX * 1.001) return;
+      s.appendChild(sv('line', { x1: X(v), x2: X(v), y1: T, y2: H - B, 'class': 'grid' }));
+      var t = sv('text', { x: X(v), y: H - B + 16, 'text-anchor': 'middle', 'class': 'tick' });
+      t.textContent = String(v);
+      s.appendChild(t);
+    });
+    for (var i = 0; i <= 4; i++) {
+      var v = minY + (maxY - minY) * i / 4;
+      s.appendChild(sv('line', { x1: L, x2: W - R, y1: Y(v), y2: Y(v), 'class': 'grid' }));
+      var t2 = sv('text', { x: L - 6, y: Y(v) + 4, 'text-anchor': 'end', 'class': 'tick' });
+      t2.textContent = num(v, 2);
+      s.appendChild(t2);
+    }
+    s.appendChild(sv('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis' }));
+    s.appendChild(sv('line', { x1: L, x2: L, y1: T, y2: H - B, 'class': 'axis' }));
+    var xl = sv('text', { x: W - R, y: H - 4, 'text-anchor': 'end', 'class': 'tick' });
+    xl.textContent = UI.speakers;
+    s.appendChild(xl);
+    var order = needs.slice().sort(function (a, b) { return (b.score || 0) - (a.score || 0); });
+    order.forEach(function (n) {
+      var r = 4 + 14 * Math.sqrt(Math.max(0, n.score || 0) / maxScore);
+      var c = sv('circle', { cx: X(n.speakers).toFixed(1), cy: Y(yValue(n, key)).toFixed(1), r: r.toFixed(1),
+        'class': 'dot' + (n.emerging ? ' emerging' : ''), tabindex: 0, role: 'button' });
+      c.setAttribute('aria-label', '#' + n.rank + ' ' + n.title);
+      var tt = sv('title', {});
+      tt.textContent = '#' + n.rank + ' ' + n.title + ' · ' + UI.speakers + ' ' + n.speakers + ' · ' + UI.score + ' ' + num(n.score);
+      c.appendChild(tt);
+      c.addEventListener('click', function () { reveal(n.id); });
+      c.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); reveal(n.id); }
+      });
+      dots.set(n.id, c);
+      s.appendChild(c);
+    });
+    order.slice(0, 8).forEach(function (n) {
+      var lab = sv('text', { x: (X(n.speakers) + 6).toFixed(1), y: (Y(yValue(n, key)) - 6).toFixed(1), 'class': 'dotlabel' });
+      lab.textContent = '#' + n.rank;
+      s.appendChild(lab);
+    });
+    box.appendChild(s);
+    var visible = new Set(view.map(function (n) { return n.id; }));
+    dots.forEach(function (d, id) { d.classList.toggle('dim', view.length < needs.length && !visible.has(id)); });
+  }
+
+  // ------------------------------------------------------------ wiring
+  function fillSelects() {
+    var order = chats.map(function (c, i) { return i; }).filter(function (i) {
+      return needs.some(function (n) { return n.chats.indexOf(i) >= 0; });
+    }).sort(function (a, b) { return chats[a].localeCompare(chats[b]); });
+    order.forEach(function (i) { var o = el('option', null, chats[i]); o.value = String(i); $('f-chat').appendChild(o); });
+    var domains = Array.from(new Set(needs.map(function (n) { return n.domain; }).filter(Boolean))).sort();
+    if (domains.length > 1) {
+      $('f-domain-wrap').hidden = false;
+      domains.forEach(function (d) { var o = el('option', null, d); o.value = d; $('f-domain').appendChild(o); });
+    }
+  }
+
+  function wire() {
+    var timer = null;
+    $('q').addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { state.q = $('q').value; apply(); }, 120);
+    });
+    [['f-chat', 'chat'], ['f-show', 'show'], ['f-domain', 'domain'], ['f-sort', 'sort']].forEach(function (p) {
+      $(p[0]).addEventListener('change', function () { state[p[1]] = $(p[0]).value; apply(); });
+    });
+    $('reset').addEventListener('click', reset);
+    $('more').addEventListener('click', renderMore);
+    if ('IntersectionObserver' in window) {
+      new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; }) && rendered < view.length) renderMore();
+      }, { rootMargin: '600px' }).observe($('sentinel'));
+    }
+    window.addEventListener('beforeprint', function () {
+      renderAll();
+      cards.forEach(function (c) { setExpanded(c, true); });
+      document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+    });
+  }
+
+  renderSummary();
+  fillSelects();
+  wire();
+  apply();
+  renderMap();
+  renderHealth();
+  renderUnclustered();
+  renderFooter();
+  var hash = '';
+  try { hash = decodeURIComponent(location.hash.slice(1)); } catch (e) { hash = ''; }
+  if (hash.indexOf('need=') === 0 && byId.has(hash.slice(5))) reveal(hash.slice(5));
+})();

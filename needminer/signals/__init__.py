@@ -1,0 +1,29 @@
+"""Signals stage: label each fragment pain / wish / question / praise / noise / other.
+
+Public API::
+
+    get_detector(name="default") -> Detector      # "rules", "default" or a model folder
+    Detector.detect(fragments) -> list[Signal]
+    Detector.detect_texts(texts) -> list[Signal]
+    score_text(text) -> RuleResult                 # the rule layer alone
+    train_detector(texts, labels, *, out_dir) -> TrainReport
+    load_detector(path) -> Detector
+    community_health(messages, conversation, signals) -> dict
+"""
+
+from needminer.signals._rules import RuleResult, score_text
+from needminer.signals._detector import DETECTOR_NAMES, Detector, get_detector, load_detector, train_detector
+from needminer.signals._model import TrainReport
+from needminer.signals._health import community_health
+
+__all__ = [
+    "DETECTOR_NAMES",
+    "Detector",
+    "RuleResult",
+    "TrainReport",
+    "community_health",
+    "get_detector",
+    "load_detector",
+    "score_text",
+    "train_detector",
+]

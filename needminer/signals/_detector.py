@@ -1,0 +1,169 @@
+"""``Detector``: rules, optionally blended with a trained model, turn fragments into signals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from needminer.errors import UnknownComponentError
+from needminer.signals._model import SignalModel, TrainReport, load_model, train_and_save
+from needminer.signals._rules import LABELS, RuleResult, is_need, score_text
+from needminer.types import NEED_LABELS, Fragment, Signal, SignalLabel
+
+DEFAULT_MODEL_DIR = Path(__file__).parent / "resources" / "default"
+DETECTOR_NAMES = ("default", "rules")
+# Hard noise reasons that also override a researcher's need model (a "+1"-free sticker or an ad
+# is never a need); greetings and short chit-chat are left to such a model.
+_ALWAYS_NOISE = {"noise.ad", "noise.sticker_only"}
+
+
+class Detector:
+    """Labels fragments with rule cues, blended with a trained model when one is given.
+
+    Args:
+        model: A fitted ``SignalModel``, or None for rules only.
+        name: Name shown in manifests ("rules", "default" or the model folder).
+        model_weight: Weight of the model's probabilities against the rule distribution
+            (six-label models only; a need model decides ``need`` on its own threshold).
+    """
+
+    def __init__(self, model: SignalModel | None = None, *, name: str = "rules", model_weight: float = 0.6) -> None:
+        self.model = model
+        self.name = name
+        self.model_weight = model_weight
+
+    def __repr__(self) -> str:
+        return f"Detector(name={self.name!r}, model={'yes' if self.model else 'no'})"
+
+    def detect(self, fragments: Sequence[Fragment]) -> list[Signal]:
+        """One ``Signal`` per fragment, in order (``fragment_id`` = ``Fragment.id``)."""
+        return self._signals([f.id for f in fragments], [f.text for f in fragments])
+
+    def detect_texts(self, texts: Sequence[str]) -> list[Signal]:
+        """One ``Signal`` per text, in order (``fragment_id`` = the text's index as a string)."""
+        return self._signals([str(i) for i in range(len(texts))], list(texts))
+
+    def need_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """P(need) per text (rules alone give a coarse 0.1 / 0.5 / 0.9)."""
+        rules = self._rules(texts)
+        if self.model is None:
+            return np.asarray([0.9 if r.need else 0.1 if r.noise_rule else 0.5 for r in rules])
+        proba = self.model.predict_proba(list(texts), rules)
+        if self.model.is_need_model:
+            return proba[:, 1]
+        need_cols = [i for i, c in enumerate(self.model.classes) if SignalLabel(c) in NEED_LABELS]
+        return proba[:, need_cols].sum(axis=1)
+
+    # -- internals -------------------------------------------------------------------------
+    @staticmethod
+    def _rules(texts: Sequence[str]) -> list[RuleResult]:
+        cache: dict[str, RuleResult] = {}
+        out = []
+        for t in texts:
+            r = cache.get(t)
+            if r is None:
+                r = cache[t] = score_text(t)
+            out.append(r)
+        return out
+
+    def _signals(self, ids: list[str], texts: list[str]) -> list[Signal]:
+        rules = self._rules(texts)
+        if self.model is None:
+            return [_from_rule(i, r) for i, r in zip(ids, rules)]
+        proba = self.model.predict_proba(texts, rules)
+        if self.model.is_need_model:
+            return [self._from_need_model(i, r, p[1]) for i, r, p in zip(ids, rules, proba)]
+        return [self._from_label_model(i, r, p) for i, r, p in zip(ids, rules, proba)]
+
+    def _from_label_model(self, fid: str, rule: RuleResult, p: np.ndarray) -> Signal:
+        if rule.noise_rule:
+            return _from_rule(fid, rule)
+        blended = (1.0 - self.model_weight) * np.asarray(rule.distribution())
+        for j, cls in enumerate(self.model.classes):
+            blended[LABELS.index(SignalLabel(cls))] += self.model_weight * p[j]
+        k = int(np.argmax(blended))
+        label = LABELS[k]
+        need = is_need(label, rule.topical, rule.scores)
+        return Signal(fid, label, need, rule.intensity if label is not SignalLabel.noise else 0.0,
+                      rule.explicit and need, round(float(blended[k]), 4), rule.cues)
+
+    def _from_need_model(self, fid: str, rule: RuleResult, p_need: float) -> Signal:
+        if any(c in _ALWAYS_NOISE for c in rule.cues):
+            return _from_rule(fid, rule)
+        need = bool(p_need >= self.model.threshold)
+        if need:
+            label = rule.label if rule.label in NEED_LABELS else _best_need_label(rule)
+        else:
+            label = rule.label if rule.label not in NEED_LABELS else SignalLabel.other
+        conf = p_need if need else 1.0 - p_need
+        return Signal(fid, label, need, rule.intensity, rule.explicit and need, round(float(conf), 4), rule.cues)
+
+
+def _best_need_label(rule: RuleResult) -> SignalLabel:
+    order = (SignalLabel.wish, SignalLabel.pain, SignalLabel.question)
+    best = max(order, key=lambda lab: (rule.scores.get(lab.value, 0.0), -order.index(lab)))
+    return best if rule.scores.get(best.value, 0.0) > 0 else SignalLabel.pain
+
+
+def _from_rule(fid: str, rule: RuleResult) -> Signal:
+    intensity = rule.intensity if rule.label is not SignalLabel.noise else 0.0
+    return Signal(fid, rule.label, rule.need, intensity, rule.explicit and rule.need, rule.confidence, rule.cues)
+
+
+def load_detector(path: str | Path) -> Detector:
+    """A detector from a model folder written by ``train_detector`` (rules blended in).
+
+    Raises:
+        ModelError: The folder is not a model folder or cannot be read.
+    """
+    return Detector(load_model(path), name=str(path))
+
+
+def get_detector(name: str = "default") -> Detector:
+    """Look up a detector by name.
+
+    Args:
+        name: "rules" (cue rules only), "default" (rules + the shipped model when present,
+            rules alone otherwise) or the path of a model folder.
+
+    Raises:
+        UnknownComponentError: ``name`` is neither a known name nor an existing folder.
+        ModelError: The folder exists but holds no readable model.
+    """
+    if name == "rules":
+        return Detector(None, name="rules")
+    if name == "default":
+        if (DEFAULT_MODEL_DIR / "model.json").is_file():
+            return Detector(load_model(DEFAULT_MODEL_DIR), name="default")
+        return Detector(None, name="default")
+    if Path(name).is_dir():
+        return load_detector(name)
+    raise UnknownComponentError(
+        f"Unknown detector '{name}'. Available detectors: {', '.join(DETECTOR_NAMES)}, "
+        "or the path of a folder written by train_detector."
+    )
+
+
+def train_detector(texts: Sequence[str], labels: Sequence[object], *, out_dir: str | Path, **kwargs) -> TrainReport:
+    """Train the char n-gram + rule-cue logistic regression and save it (no pickle).
+
+    Args:
+        texts: Training texts (fragments or short messages).
+        labels: One per text: SignalLabel names ("pain", "wish", …) for a six-way model, or
+            need 0/1 (ints, bools or "0"/"1") for a need model.
+        out_dir: Folder to write ``model.json`` and ``model.safetensors`` into.
+        **kwargs: ``c`` (inverse regularisation, default 4.0), ``seed``, ``n_features``,
+            ``cue_weight``, ``tune_threshold``.
+
+    Returns:
+        A ``TrainReport``; load the model with ``load_detector(out_dir)``.
+
+    Raises:
+        ConfigError: Texts and labels differ in length, or labels are invalid / a single class.
+    """
+    return train_and_save(texts, labels, out_dir, **kwargs)
+
+
+__all__ = ["DETECTOR_NAMES", "Detector", "get_detector", "load_detector", "train_detector"]

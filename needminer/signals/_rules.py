@@ -1,0 +1,186 @@
+"""The rule layer: table-driven cue matching that labels a text without any trained model."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from needminer.signals import _cues as C
+from needminer.types import NEED_LABELS, SignalLabel
+
+LABELS: tuple[SignalLabel, ...] = (
+    SignalLabel.pain,
+    SignalLabel.wish,
+    SignalLabel.question,
+    SignalLabel.praise,
+    SignalLabel.noise,
+    SignalLabel.other,
+)
+# Tie-break order when two function families score the same.
+_PRIORITY = (SignalLabel.wish, SignalLabel.pain, SignalLabel.question, SignalLabel.praise)
+
+_FAMILIES = {
+    SignalLabel.pain: C.compile_family(C.PAIN),
+    SignalLabel.wish: C.compile_family(C.WISH),
+    SignalLabel.question: C.compile_family(C.QUESTION),
+    SignalLabel.praise: C.compile_family(C.PRAISE),
+}
+_AD = C.compile_family(C.AD)
+_AD_SELL = next(rx for name, rx, _w in _AD if name == "sell")
+_INTENSITY = C.compile_family(C.INTENSITY)
+_STRIP = re.compile(
+    "|".join([C.MEDIA_PLACEHOLDER, C.BRACKET_EMOTICON, C.KAOMOJI, C.EMOJI, r"[^\w\[\]]", r"_"])
+)
+_SOCIAL = re.compile("|".join([C.GREETING, C.THANKS, C.LAUGH]), re.IGNORECASE)
+_CHITCHAT = re.compile(C.CHITCHAT, re.IGNORECASE)
+_EXPLICIT = re.compile(C.EXPLICIT)
+_TOPIC = re.compile(C.TOPIC, re.IGNORECASE)
+_NEGATION = re.compile(r"[不没别非难]|不太|不怎么|没那么")
+_PLACEHOLDER = re.compile(r"\[[^\[\]]{1,6}\]")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """What the rule layer saw in one text.
+
+    Attributes:
+        label: Rule label.
+        scores: Cue weight per label name (pain, wish, question, praise, noise, other).
+        cues: Names of the cues that fired, as ``"family.name"``.
+        intensity: 0–1 intensity.
+        explicit: An explicit request cue fired.
+        topical: The product / service / task lexicon matched.
+        noise_rule: A hard noise rule fired (ad, sticker-only, greeting, short chit-chat); it
+            overrides any model.
+        confidence: 0–1 confidence of ``label``.
+    """
+
+    label: SignalLabel
+    scores: dict[str, float]
+    cues: tuple[str, ...]
+    intensity: float
+    explicit: bool
+    topical: bool
+    noise_rule: bool
+    confidence: float
+
+    @property
+    def need(self) -> bool:
+        """Need-bearing: pain or wish, or a question about a product, service or task."""
+        return is_need(self.label, self.topical, self.scores)
+
+    def distribution(self) -> list[float]:
+        """A probability over ``LABELS`` derived from cue scores (for blending with a model)."""
+        logits = [2.0 * self.scores.get(lab.value, 0.0) for lab in LABELS]
+        logits[LABELS.index(SignalLabel.other)] = 1.0 if self.label is SignalLabel.other else 0.3
+        top = max(logits)
+        exps = [math.exp(v - top) for v in logits]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+
+def is_need(label: SignalLabel, topical: bool, scores: dict[str, float]) -> bool:
+    """The need rule shared by rules and blended predictions."""
+    if label not in NEED_LABELS:
+        return False
+    if label is SignalLabel.question:
+        return topical or scores.get("wish", 0.0) > 0
+    return True
+
+
+def content_of(text: str) -> str:
+    """The text without emoticons, emoji, media placeholders, punctuation and spaces."""
+    return _STRIP.sub("", text)
+
+
+def intensity_of(text: str) -> tuple[float, list[str]]:
+    """Intensity 0–1 from exclamations, intensifiers, repetition and crying/angry emoji."""
+    total = 0.0
+    fired: list[str] = []
+    for name, rx, weight in _INTENSITY:
+        n = len(rx.findall(text))
+        if n:
+            total += weight * min(n, 3)
+            fired.append(f"intensity.{name}")
+    return round(1.0 - math.exp(-0.45 * total), 4), fired
+
+
+def _family_scores(text: str) -> tuple[dict[str, float], list[str]]:
+    scores: dict[str, float] = {}
+    fired: list[str] = []
+    for label, rows in _FAMILIES.items():
+        s = 0.0
+        for name, rx, weight in rows:
+            for m in rx.finditer(text):
+                # "不好用" / "不太满意" must not count as praise.
+                if label is SignalLabel.praise and _NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
+                    continue
+                s += weight
+                fired.append(f"{label.value}.{name}")
+                break
+        scores[label.value] = s
+    # A praise word inside a request or question ("有没有好用的…？") is not praise.
+    if scores["praise"] and (scores["question"] >= 1.0 or scores["wish"] > 0):
+        scores["praise"] *= 0.4
+    return scores, fired
+
+
+def _noise_rule(text: str, content: str, scores: dict[str, float]) -> tuple[str | None, list[str]]:
+    """Return the hard-noise reason (or None) and the ad cues that fired."""
+    if not content or not _PLACEHOLDER.sub("", content):
+        return "sticker_only", []
+    ad_hits = [name for name, rx, _w in _AD if rx.search(text)]
+    if ad_hits:
+        contact_push = "contact" in ad_hits and len(ad_hits) >= 2
+        many = len(ad_hits) >= 2 or len(_AD_SELL.findall(text)) >= 2
+        complaint = scores["pain"] >= 1.0 and "sell" not in ad_hits
+        if (contact_push or many) and not complaint:
+            return "ad", ad_hits
+    functional = scores["pain"] + scores["wish"] + scores["question"]
+    if _CHITCHAT.match(content):
+        return "chitchat", ad_hits
+    residue = _SOCIAL.sub("", content)
+    if len(residue) < 3 and residue != content and functional < 1.0:
+        return "social", ad_hits
+    if len(content) < 4 and functional + scores["praise"] == 0:
+        return "short", ad_hits
+    return None, ad_hits
+
+
+def score_text(text: str) -> RuleResult:
+    """Label one text with the cue tables.
+
+    Args:
+        text: A fragment or message text (normalised, simplified Chinese).
+
+    Returns:
+        The ``RuleResult`` with label, per-label scores, cues, intensity and flags.
+    """
+    content = content_of(text)
+    scores, fired = _family_scores(text)
+    intensity, int_fired = intensity_of(text)
+    reason, ad_hits = _noise_rule(text, content, scores)
+    explicit = bool(_EXPLICIT.search(text))
+    topical = bool(_TOPIC.search(text))
+    cues = fired + [f"ad.{h}" for h in ad_hits] + int_fired
+    if reason is not None:
+        scores["noise"] = 3.0
+        return RuleResult(SignalLabel.noise, scores, tuple(cues + [f"noise.{reason}"]),
+                          intensity, False, topical, True, 0.95 if reason in {"ad", "sticker_only"} else 0.85)
+    scores["noise"] = 0.0
+    best = max(_PRIORITY, key=lambda lab: (scores[lab.value], -_PRIORITY.index(lab)))
+    s1 = scores[best.value]
+    if s1 == 0:
+        scores["other"] = 1.0
+        return RuleResult(SignalLabel.other, scores, tuple(cues), intensity, explicit, topical, False, 0.5)
+    s2 = max(scores[lab.value] for lab in _PRIORITY if lab is not best)
+    confidence = min(0.95, 0.5 + 0.12 * s1 + 0.1 * (s1 - s2))
+    return RuleResult(best, scores, tuple(cues), intensity, explicit and best is not SignalLabel.praise,
+                      topical, False, round(confidence, 4))
+
+
+def need_likeness(text: str) -> float:
+    """A cheap 0+ score of how need-like a text is (used to pick an endorsement target)."""
+    scores, _ = _family_scores(text)
+    return scores["pain"] + scores["wish"] + 0.8 * scores["question"] + 0.1 * min(len(text), 40) / 40

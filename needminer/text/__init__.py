@@ -1,0 +1,38 @@
+"""Text stage: normalisation, personal-data redaction and speaker pseudonymisation.
+
+    >>> from needminer.text import normalize, redact
+    >>> redact(normalize("這個粉底液真的很難推開，電話１３８００１３８０００"))
+    '这个粉底液真的很难推开，电话[手机号]'
+
+``clean_messages`` runs the whole stage on ``Message`` objects and returns ``CleanMessage``
+objects whose text, quote, chat and speaker carry no personal data or real names.
+"""
+
+from needminer.text._clean import UNKNOWN_MENTION, clean_messages
+from needminer.text._emoticons import (
+    CATEGORIES as EMOTICON_CATEGORIES,
+    Emoticon,
+    emoticon_categories,
+    emoticon_category,
+    emoticon_tokens,
+)
+from needminer.text._normalize import LINK, fold_repeats, normalize
+from needminer.text._pseudonym import Pseudonymizer
+from needminer.text._redact import PLACEHOLDERS, redact, redact_spans
+
+__all__ = [
+    "EMOTICON_CATEGORIES",
+    "LINK",
+    "PLACEHOLDERS",
+    "UNKNOWN_MENTION",
+    "Emoticon",
+    "Pseudonymizer",
+    "clean_messages",
+    "emoticon_categories",
+    "emoticon_category",
+    "emoticon_tokens",
+    "fold_repeats",
+    "normalize",
+    "redact",
+    "redact_spans",
+]

@@ -1,0 +1,190 @@
+"""Message → CleanMessage: normalise, redact, pseudonymise speakers, @mentions and names in text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from needminer.config import TextConfig
+from needminer.text._normalize import normalize
+from needminer.text._pseudonym import Pseudonymizer
+from needminer.text._redact import redact
+from needminer.types import CleanMessage, Message
+
+UNKNOWN_MENTION = "@某成员"
+# "@所有人" addresses the whole group, not a member: kept as it is.
+_BROADCAST = frozenset({"所有人", "全体成员", "全体", "all", "All", "ALL", "everyone", "here", "channel"})
+# Characters that end an unresolved "@name" (WeChat puts U+2005 after a mention; normalize makes it " ").
+_MENTION_END = frozenset(" \n\t@[]【】，。！？：；、,.!?:;()（）\"'“”‘’<>《》~～…")
+_MAX_MENTION = 16
+# Characters before "@" that make it part of an e-mail address or handle, not a mention.
+_EMAIL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+# Placeholders and emoticon codes ("[手机号]", "[捂脸]"): a member called "手机" must not touch them.
+_BRACKET_RE = re.compile(r"\[[^\[\]\s]{1,8}\]")
+_CACHE_MAX = 50_000
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+class _NameIndex:
+    """Known display names (and sender keys, for @mentions) → sender key, indexed by first char."""
+
+    def __init__(self, mention_names: dict[str, str], plain_names: dict[str, str]) -> None:
+        self.mention = self._by_first(mention_names)
+        self.plain = self._by_first(plain_names)
+        self.senders = {**mention_names, **plain_names}
+        chars = "".join(sorted(self.plain))
+        self.candidates = re.compile("[@" + re.escape(chars) + "]") if chars else re.compile("@")
+
+    @staticmethod
+    def _by_first(names: dict[str, str]) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for name in sorted(names, key=len, reverse=True):  # longest first: "小美美" before "小美"
+            index.setdefault(name[0], []).append(name)
+        return index
+
+    @classmethod
+    def build(cls, messages: list[Message], normal: Callable[[str], str]) -> _NameIndex:
+        mention: dict[str, str] = {}
+        plain: dict[str, str] = {}
+        seen: set[tuple[str, str]] = set()
+        for m in messages:
+            if (m.sender, m.sender_name) in seen:
+                continue
+            seen.add((m.sender, m.sender_name))
+            key = m.sender.strip()
+            if key and not any(c.isspace() for c in key):
+                mention.setdefault(key, m.sender)  # "@wxid_…" / Telegram "@username"
+            # Without a display name the key is the name (ingesters fall back to it); a numeric
+            # key (QQ number) is not, and replacing "1001" in text would eat prices.
+            raw = m.sender_name.strip() or ("" if key.isdigit() else key)
+            if not raw:
+                continue
+            for name in {raw, normal(raw)}:
+                if name:  # first sender seen with a display name keeps it
+                    mention.setdefault(name, m.sender)
+                    if len(name) >= 2:
+                        plain.setdefault(name, m.sender)
+        return cls(mention, plain)
+
+    @staticmethod
+    def _match(text: str, pos: int, index: dict[str, list[str]]) -> str | None:
+        for name in index.get(text[pos : pos + 1], ()):
+            end = pos + len(name)
+            if text.startswith(name, pos) and not (
+                _is_ascii_alnum(name[-1]) and end < len(text) and _is_ascii_alnum(text[end])
+            ):
+                return name
+        return None
+
+    def rewrite(self, text: str, alias: Callable[[str], str], replace: bool) -> tuple[str, tuple[str, ...]]:
+        """Resolve @mentions and names in ``text``.
+
+        Returns the text with known names as ``alias(sender)`` and unknown @names as ``@某成员``
+        (unchanged when ``replace`` is false) and the aliases of the resolved @mentions.
+        """
+        pos = i = 0
+        out: list[str] = []
+        mentions: list[str] = []
+        protected = [m.span() for m in _BRACKET_RE.finditer(text)] if "[" in text else []
+        while (m := self.candidates.search(text, i)) is not None:
+            j = m.start()
+            i = j + 1
+            if any(s <= j < e for s, e in protected):
+                continue
+            if text[j] == "@":
+                if j and text[j - 1] in _EMAIL_CHARS:
+                    continue
+                name = self._match(text, j + 1, self.mention)
+                if name is not None:
+                    who = alias(self.senders[name])
+                    mentions.append(who)
+                    token, end = "@" + who, j + 1 + len(name)
+                else:
+                    end = j + 1
+                    while end < len(text) and end - j <= _MAX_MENTION and text[end] not in _MENTION_END:
+                        end += 1
+                    if end == j + 1 or text[j + 1 : end] in _BROADCAST:
+                        i = end
+                        continue
+                    token = UNKNOWN_MENTION
+            else:
+                if j and _is_ascii_alnum(text[j]) and _is_ascii_alnum(text[j - 1]):
+                    continue
+                name = self._match(text, j, self.plain)
+                if name is None:
+                    continue
+                token, end = alias(self.senders[name]), j + len(name)
+            out.append(text[pos:j])
+            out.append(token)
+            pos = i = end
+        if not replace or not out:
+            return text, tuple(dict.fromkeys(mentions))
+        out.append(text[pos:])
+        return "".join(out), tuple(dict.fromkeys(mentions))
+
+
+def clean_messages(
+    messages: Iterable[Message], *, secret: bytes, config: TextConfig | None = None
+) -> list[CleanMessage]:
+    """Run the text stage on a batch of messages.
+
+    Each text (and quote) becomes ``redact(normalize(text))``; then @mentions of a display name
+    or sender key seen in the same batch become ``@成员-xxxxxx``, other @names become ``@某成员``
+    (``@所有人`` is kept), and display names of >= 2 characters met in plain text become their
+    pseudonym, so that no name reaches a report. The chat name is cleaned the same way.
+
+    Args:
+        messages: Messages of one or more chats; names are resolved across the whole batch.
+        secret: Per-workspace pseudonym secret (non-empty bytes).
+        config: Text options (``redact``, ``pseudonymise``, ``traditional_to_simplified``);
+            None for the defaults. With ``pseudonymise=False`` speakers and mentions are sender
+            keys and names stay in the text.
+
+    Returns:
+        One ``CleanMessage`` per input message, in input order.
+
+    Raises:
+        ConfigError: ``secret`` is not non-empty bytes.
+        MissingDependencyError: Traditional → simplified conversion is on and OpenCC is missing.
+    """
+    cfg = config if config is not None else TextConfig()
+    pseudonym = Pseudonymizer(secret)
+    alias: Callable[[str], str] = pseudonym if cfg.pseudonymise else str
+    t2s, do_redact = cfg.traditional_to_simplified, cfg.redact
+    msgs = list(messages)
+
+    def base(text: str) -> str:
+        text = normalize(text, t2s=t2s)
+        return redact(text) if do_redact else text
+
+    names = _NameIndex.build(msgs, base)
+    cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def clean(text: str) -> tuple[str, tuple[str, ...]]:
+        hit = cache.get(text)
+        if hit is None:  # "+1", "同求", "[捂脸]" … repeat a lot
+            hit = names.rewrite(base(text), alias, cfg.pseudonymise)
+            if len(cache) < _CACHE_MAX:
+                cache[text] = hit
+        return hit
+
+    out: list[CleanMessage] = []
+    for m in msgs:
+        text, mentions = clean(m.text)
+        out.append(
+            CleanMessage(
+                id=m.id,
+                chat=clean(m.chat)[0],
+                speaker=alias(m.sender),
+                text=text,
+                time=m.time,
+                kind=m.kind,
+                reply_to=m.reply_to,
+                quote=None if m.quote is None else clean(m.quote)[0],
+                mentions=mentions,
+            )
+        )
+    return out

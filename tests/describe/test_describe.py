@@ -1,0 +1,86 @@
+"""Describe: slots cite fragments, empty slots stay empty, titles are short and built from slots."""
+
+from __future__ import annotations
+
+import pytest
+
+from needminer.describe import ExtractiveDescriber, make_title, pick_quotes
+from needminer.describe._lexicon import PERSONAS, SCENES
+from needminer.describe import _cue_slot
+from needminer.types import Fragment, NeedCluster, Signal, SignalLabel
+
+SEED = (
+    "最近加班多，早上化妆时间不够，希望底妆又快又服帖",
+    "我用了XX产品，虽然遮瑕好但需要打湿美妆蛋，赶时间时总弄不均匀",
+    "其实我想要的是'伪素颜'效果，看起来自然但又有气色",
+)
+
+
+def frag(i: int, text: str, speaker: str | None = None) -> Fragment:
+    return Fragment(id=f"f{i}", message_id=f"m{i}", chat="c", speaker=speaker or f"s{i}", text=text, span=(0, len(text)))
+
+
+@pytest.mark.parametrize(
+    "lexicon, texts, expected",
+    [
+        (PERSONAS, ["最近加班多，好累", "熬夜后脸色差"], "熬夜党"),
+        (PERSONAS, ["宝宝夜里要喂奶", "夜奶太辛苦"], "新手妈妈"),
+        (PERSONAS, ["周末晨跑膝盖疼"], "跑友"),
+        (SCENES, ["早上出门前来不及化妆", "赶时间"], "早上赶时间"),
+        (SCENES, ["夏天一出汗就脱妆"], "夏天出汗"),
+        (PERSONAS, ["这个颜色好看"], None),
+    ],
+)
+def test_cue_slots(lexicon, texts, expected):
+    slot = _cue_slot(lexicon, [frag(i, t) for i, t in enumerate(texts)])
+    if expected is None:
+        assert slot is None
+    else:
+        assert slot.text == expected and slot.fragment_ids  # cites where it came from
+
+
+@pytest.mark.parametrize(
+    "persona, mods, noun, expected",
+    [
+        ("熬夜党", ["快速", "伪素颜"], "底妆", "熬夜党快速伪素颜底妆"),
+        ("", ["透气"], "跑鞋", "透气跑鞋"),
+        ("新手妈妈", [], "", "新手妈妈吸奶器"),
+        ("", [], "", "未命名需求"),
+        ("熬夜党", ["快速", "自然", "持久", "服帖"], "持妆粉底液", "熬夜党快速自然持妆粉底液"),
+    ],
+)
+def test_make_title(persona, mods, noun, expected):
+    fallback = ["吸奶器"] if persona == "新手妈妈" else []
+    title = make_title(persona, mods, noun, fallback=fallback)
+    assert title == expected and len(title) <= 16
+
+
+def test_seed_example_statement():
+    frags = [frag(i, t) for i, t in enumerate(SEED)]
+    sigs = {
+        "f0": Signal("f0", SignalLabel.wish, True, 0.4, explicit=True),
+        "f1": Signal("f1", SignalLabel.pain, True, 0.5),
+        "f2": Signal("f2", SignalLabel.wish, True, 0.3, explicit=True),
+    }
+    cluster = NeedCluster(id="N1", fragment_ids=("f0", "f1", "f2"), keywords=("底妆", "美妆蛋", "伪素颜", "服帖"))
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+    assert st.title == "熬夜党快速伪素颜底妆"
+    assert st.slots["persona"].text == "熬夜党" and st.slots["persona"].fragment_ids == ("f0",)
+    assert st.slots["scene"].text == "早上赶时间"
+    assert st.slots["task"].text == "底妆"
+    assert st.slots["pain"].fragment_ids == ("f1",)
+    assert st.slots["expectation"].text.startswith("底妆又快又服帖")
+    assert set(st.quote_fragment_ids) == {"f0", "f1", "f2"}
+
+
+def test_empty_slots_stay_empty():
+    frags = [frag(0, "这个好用吗"), frag(1, "这个真的好用吗")]
+    st = ExtractiveDescriber().describe(NeedCluster(id="N2", fragment_ids=("f0", "f1")), {f.id: f for f in frags}, {})
+    assert "persona" not in st.slots and "scene" not in st.slots and "pain" not in st.slots
+    assert st.title
+
+
+def test_quotes_prefer_distinct_speakers():
+    frags = [frag(0, "底妆卡粉", "a"), frag(1, "底妆又卡粉了", "a"), frag(2, "底妆不服帖", "b")]
+    cluster = NeedCluster(id="N3", fragment_ids=("f0", "f1", "f2"), confidence=(0.9, 0.8, 0.7))
+    assert pick_quotes(cluster, {f.id: f for f in frags}, {}, k=2) == ("f0", "f2")

@@ -1,0 +1,111 @@
+"""Discover: planted clusters are found, runs are reproducible, ids survive a grown input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from needminer.config import DiscoverConfig
+from needminer.discover import BERTopicClusterer, ChineseTokenizer, discover_needs, min_cluster_size_for
+from needminer.errors import ConfigError, EmptyCorpusError
+from needminer.evaluate import cluster_metrics
+from needminer.types import Fragment
+
+TOPICS = [
+    "早上化妆时间不够，底妆总是不服帖",
+    "宝宝夜里总哭，喂奶太累了",
+    "跑步膝盖疼，跑鞋不合适",
+    "手机电池不耐用，充电太慢",
+]
+
+
+def planted(n: int = 160, seed: int = 0, offset: int = 0):
+    rng = np.random.default_rng(seed)
+    centers = np.random.default_rng(99).normal(size=(len(TOPICS), 48))
+    frags, vecs, gold = [], [], []
+    for i in range(offset, offset + n):
+        k = i % len(TOPICS)
+        text = TOPICS[k] + f"，第{i}回"
+        frags.append(Fragment(id=f"m{i}#0", message_id=f"m{i}", chat="c", speaker=f"s{i % 11}", text=text, span=(0, len(text))))
+        vecs.append(centers[k] + 0.35 * rng.normal(size=48))
+        gold.append(k)
+    return frags, np.asarray(vecs, dtype=np.float32), gold
+
+
+@pytest.fixture(scope="module")
+def result():
+    frags, vecs, gold = planted()
+    return frags, vecs, gold, discover_needs(frags, vecs, DiscoverConfig(), seed=3)
+
+
+def test_finds_planted_needs(result):
+    frags, _, gold, disc = result
+    label = {fid: c.id for c in disc.clusters for fid in c.fragment_ids}
+    m = cluster_metrics([str(g) for g in gold], [label.get(f.id, "") for f in frags])
+    assert m["nmi"] > 0.9 and m["coverage"] == 1.0
+    assert disc.coverage == 1.0 and not disc.unassigned
+    sizes = [len(c.fragment_ids) for c in disc.clusters]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(len(c.confidence) == len(c.fragment_ids) for c in disc.clusters)
+    kw = {w for c in disc.clusters for w in c.keywords}
+    assert {"底妆", "喂奶", "跑鞋"} <= kw
+
+
+def test_same_seed_same_needs(result):
+    frags, vecs, _, disc = result
+    again = discover_needs(frags, vecs, DiscoverConfig(), seed=3)
+    assert [(c.id, c.fragment_ids) for c in again.clusters] == [(c.id, c.fragment_ids) for c in disc.clusters]
+
+
+def test_ids_survive_a_grown_input(result):
+    frags, vecs, _, disc = result
+    previous = [
+        {"id": c.id, "fragment_ids": list(c.fragment_ids), "centroid": disc.params["centroids"][c.id]}
+        for c in disc.clusters
+    ]
+    more_f, more_v, _ = planted(40, seed=5, offset=1000)
+    grown = discover_needs(frags + more_f, np.vstack([vecs, more_v]), DiscoverConfig(), seed=4, previous=previous)
+    old_ids = {c.id for c in disc.clusters}
+    assert {c.id for c in grown.clusters} == old_ids
+    for c in grown.clusters:
+        before = next(p for p in disc.clusters if p.id == c.id)
+        assert set(before.fragment_ids) <= set(c.fragment_ids)
+
+
+def test_granularity_number_caps_needs():
+    frags, vecs, _ = planted(160)
+    disc = discover_needs(frags, vecs, DiscoverConfig(granularity="2"), seed=1)
+    assert len(disc.clusters) <= 2
+
+
+def test_tiny_corpus_and_empty():
+    frags, vecs, _ = planted(6)
+    disc = discover_needs(frags, vecs, seed=0)
+    assert sum(len(c.fragment_ids) for c in disc.clusters) == 6
+    with pytest.raises(EmptyCorpusError, match="No need-bearing fragments"):
+        discover_needs([], np.zeros((0, 4), dtype=np.float32))
+
+
+def test_estimator_contract():
+    est = BERTopicClusterer(granularity="fine", seed=1)
+    assert clone(est).get_params() == est.get_params()
+    with pytest.raises(ConfigError, match="'granularity' parameter of BERTopicClusterer"):
+        BERTopicClusterer(granularity="huge").fit(["a"] * 3, np.ones((3, 2), dtype=np.float32))
+
+
+@pytest.mark.parametrize("n, g, expected", [(100, "normal", 3), (1000, "normal", 20), (1000, "coarse", 40), (1000, "fine", 10), (10**6, "coarse", 60)])
+def test_min_cluster_size(n, g, expected):
+    assert min_cluster_size_for(n, g) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("早上化妆时间不够，底妆总是不服帖", ["早上", "化妆", "时间", "不够", "底妆", "服帖"]),
+        ("我用了美妆蛋[图片]哈哈哈", ["我用", "美妆蛋"]),
+        ("加我[微信号]有优惠 123456", ["优惠"]),
+    ],
+)
+def test_tokenizer(text, expected):
+    assert ChineseTokenizer()(text) == expected

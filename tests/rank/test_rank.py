@@ -1,0 +1,112 @@
+"""Rank: transparent factors, evidence-based order, all supporting ids, emerging floor."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from needminer.config import RankConfig
+from needminer.rank import FACTORS, formula, rank_needs
+from needminer.types import (
+    CleanMessage,
+    Conversation,
+    Discovery,
+    Endorsement,
+    Fragment,
+    NeedCluster,
+    NeedStatement,
+    Signal,
+    SignalLabel,
+    Thread,
+)
+
+T0 = datetime(2026, 9, 1, tzinfo=timezone.utc)
+
+
+def build(specs):
+    """specs: need id -> list of (speaker, day) per fragment."""
+    msgs, frags, sigs, clusters, stmts = {}, [], [], [], []
+    n = 0
+    for nid, rows in specs.items():
+        ids = []
+        for speaker, day in rows:
+            mid = f"m{n}"
+            t = T0 + timedelta(days=day)
+            msgs[mid] = CleanMessage(id=mid, chat=f"chat-{n % 2}", speaker=speaker, text=f"{nid} 太麻烦了 {n}", time=t)
+            f = Fragment(id=f"{mid}#0", message_id=mid, chat=msgs[mid].chat, speaker=speaker, text=msgs[mid].text, span=(0, len(msgs[mid].text)), thread_id=f"t{mid}", time=t)
+            frags.append(f)
+            sigs.append(Signal(f.id, SignalLabel.pain, True, 0.5))
+            ids.append(f.id)
+            n += 1
+        clusters.append(NeedCluster(id=nid, fragment_ids=tuple(ids), confidence=tuple(0.8 for _ in ids)))
+        stmts.append(NeedStatement(need_id=nid, title=nid, statement=""))
+    threads = tuple(Thread(id=f"t{m}", chat=msgs[m].chat, message_ids=(m,)) for m in msgs)
+    return stmts, Discovery(clusters=tuple(clusters)), frags, sigs, threads, msgs
+
+
+def test_more_speakers_rank_higher_and_factors_are_explained():
+    stmts, disc, frags, sigs, threads, msgs = build(
+        {"A": [("a", 1), ("a", 2), ("a", 3), ("a", 4)], "B": [("b", 1), ("c", 2), ("d", 3)]}
+    )
+    ranked = rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)
+    assert [r.id for r in ranked] == ["B", "A"]  # three people beat one loud person
+    assert [r.rank for r in ranked] == [1, 2]
+    for r in ranked:
+        assert set(FACTORS) <= set(r.factors)
+        assert all(0.0 <= r.factors[f] <= 1.0 for f in FACTORS)
+        assert 0 <= r.score <= 100
+    assert ranked[0].factors["speakers_raw"] == 3
+    assert ranked[0].factors["unmet"] == 1.0  # nobody answered
+
+
+def test_endorsements_count_distinct_new_people_and_ids_are_complete():
+    stmts, disc, frags, sigs, threads, msgs = build({"A": [("a", 1), ("b", 1)], "B": [("c", 1), ("d", 1)]})
+    votes = (
+        Endorsement("v1", frags[0].id, "x"),
+        Endorsement("v2", frags[0].id, "y"),
+        Endorsement("v3", frags[1].id, "x"),  # same voter twice counts once
+        Endorsement("v4", frags[1].id, "b"),  # a speaker of the need is not a new voter
+    )
+    conv = Conversation(threads=threads, fragments=tuple(frags), endorsements=votes, duplicates={"dup1": "m0"})
+    ranked = rank_needs(stmts, disc, frags, sigs, conv, msgs)
+    top = ranked[0]
+    assert top.id == "A" and top.endorsements == 2
+    assert set(top.message_ids) == {"m0", "m1", "v1", "v2", "v3", "v4", "dup1"}
+    assert [e.message_id for e in top.evidence] == ["m0", "m1"]
+
+
+def test_emerging_needs_a_speaker_floor():
+    # both needs burst in the last week; only one has enough distinct speakers
+    stmts, disc, frags, sigs, threads, msgs = build(
+        {
+            "loud": [("a", 1)] + [("a", 27), ("b", 27), ("a", 28), ("b", 28)],
+            "broad": [("c", 1)] + [("d", 27), ("e", 27), ("f", 28), ("g", 28)],
+        }
+    )
+    ranked = {r.id: r for r in rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs, RankConfig(emerging_min_speakers=3))}
+    assert ranked["broad"].emerging and not ranked["loud"].emerging
+    assert sum(ranked["broad"].trend) == 5 and ranked["broad"].trend[-1] == 4
+
+
+def test_weights_change_the_order_and_formula_names_them():
+    stmts, disc, frags, sigs, threads, msgs = build({"A": [("a", 1), ("b", 2)], "B": [("c", 27), ("c", 28)]})
+    conv = Conversation(threads=threads, fragments=tuple(frags))
+    by_reach = rank_needs(stmts, disc, frags, sigs, conv, msgs)
+    cfg = RankConfig(weights={f: 0.0 for f in FACTORS} | {"recency": 1.0})
+    by_recency = rank_needs(stmts, disc, frags, sigs, conv, msgs, cfg)
+    assert by_reach[0].id == "A" and by_recency[0].id == "B"
+    assert "3·speakers" in formula(RankConfig()) and "NeedScore" in formula(cfg)
+
+
+def test_rank_needs_handles_no_needs():
+    assert rank_needs([], Discovery(clusters=()), [], [], Conversation(threads=(), fragments=()), {}) == []
+
+
+@pytest.mark.parametrize("bad", [{"speakers": -1}])
+def test_negative_weight_rejected(bad):
+    from needminer.config import load_config
+    from needminer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="rank weight 'speakers'"):
+        load_config(overrides={"rank.weights": bad})

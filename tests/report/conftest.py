@@ -1,0 +1,152 @@
+"""Hand-built ranked needs for the report tests, one of them full of hostile chat text."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from needminer.types import Evidence, NeedStatement, RankedNeed, Slot
+
+T0 = datetime(2024, 5, 1, 0, 30, tzinfo=timezone.utc)
+
+# Chat text can be hostile: every one of these must stay inert text in every output.
+XSS_TITLE = "<script>alert(1)</script>想要防晒"
+XSS_IMG = "<img src=x onerror=\"document.title='PWNED'\">"
+XSS_CHAT = "</script><script>document.title='PWNED'</script>群"
+XSS_SPEAKER = "<b onmouseover=alert(1)>成员-evil</b>"
+XSS_LINK = "[点我](javascript:alert(1))"
+XSS_QUOTE = "求推荐</script><!--\u2028<svg onload=alert(1)>防晒霜\u2029 javascript:alert(1)"
+CSV_FORMULA = "=HYPERLINK(\"x\",\"y\")"
+PLANTED_MANIFEST = "PLANTED-SECRET-9f3c"
+PLANTED_BEYOND_CAP = "PLANTED-BEYOND-CAP-77"
+
+
+def ev(mid: str, chat: str, speaker: str, text: str, span: tuple[int, int], minutes: int = 0) -> Evidence:
+    return Evidence(message_id=mid, chat=chat, speaker=speaker, time=T0 + timedelta(minutes=minutes),
+                    text=text, span=span, fragment_id=f"{mid}#0")
+
+
+def _makeup() -> RankedNeed:
+    texts = [
+        ("m1", "宝妈群", "成员-a1", "最近加班多，早上化妆时间不够，希望底妆又快又服帖"),
+        ("m2", "美妆交流", "成员-b2", "😭我用了XX，遮瑕好但要打湿美妆蛋，赶时间时总弄不均匀"),
+        ("m3", "美妆交流", "成员-c3", "其实我想要的是伪素颜效果，看起来自然但又有气色"),
+    ]
+    evidence = tuple(ev(m, c, s, t, (2, 10), i * 60) for i, (m, c, s, t) in enumerate(texts))
+    st = NeedStatement(
+        need_id="N1a2b3c", title="赶时间的快速自然底妆",
+        statement="熬夜党早上赶时间，想要快速、自然（伪素颜）又服帖的底妆",
+        slots={"persona": Slot("熬夜党、上班族", ("m1#0",)), "scene": Slot("早上赶时间", ("m1#0", "m2#0")),
+               "task": Slot("上底妆", ("m2#0",)), "pain": Slot("美妆蛋要打湿，涂不均匀", ("m2#0",)),
+               "expectation": Slot("快速、自然、服帖", ("m1#0", "m3#0"))},
+        keywords=("底妆", "伪素颜", "赶时间"))
+    return RankedNeed(rank=1, statement=st, score=8.5,
+                      factors={"speakers": 3.3, "chats": 0.7, "endorsements": 1.6, "intensity": 0.8, "growth": 0.9},
+                      speakers=("成员-a1", "成员-b2", "成员-c3"), chats=("宝妈群", "美妆交流"),
+                      message_ids=("m1", "m2", "m3", "m4"), evidence=evidence,
+                      fragment_ids=("m1#0", "m2#0", "m3#0"), endorsements=4, emerging=True,
+                      trend=(0, 1, 1, 3, 6), domain="美妆")
+
+
+def _hostile() -> RankedNeed:
+    evidence = (
+        ev("x1", XSS_CHAT, XSS_SPEAKER, XSS_QUOTE, (0, 3), 5),
+        ev("x2", XSS_CHAT, "成员-d4", XSS_IMG + " 防晒喷雾太油", (0, len(XSS_IMG)), 9),
+        ev("x3", "户外群", "成员-e5", CSV_FORMULA, (0, 5), 30),
+    )
+    st = NeedStatement(
+        need_id="N_xss01", title=XSS_TITLE, statement=XSS_IMG + "不油腻的防晒",
+        slots={"persona": Slot(XSS_SPEAKER, ("x1#0",)), "expectation": Slot(XSS_LINK, ("x2#0",)),
+               "pain": Slot(CSV_FORMULA, ("x3#0",))},
+        keywords=("javascript:alert(1)", "<i>防晒</i>"))
+    return RankedNeed(rank=2, statement=st, score=5.25,
+                      factors={"speakers": 2.1, "chats": 0.6, "intensity": 0.95, "growth": 0.1},
+                      speakers=(XSS_SPEAKER, "成员-d4", "成员-e5"), chats=(XSS_CHAT, "户外群"),
+                      message_ids=("x1", "x2", "x3"), evidence=evidence, endorsements=0,
+                      trend=(2, 1, 0), domain="<u>护肤</u>")
+
+
+def _many() -> RankedNeed:
+    n = 250
+    evidence = tuple(
+        ev(f"p{i}", f"群{i % 4}", f"成员-p{i % 40}",
+           (PLANTED_BEYOND_CAP if i == 240 else f"第{i}条：快递柜总是满，取件太麻烦"), (4, 9), i)
+        for i in range(n))
+    st = NeedStatement(need_id="N_many1", title="快递柜满了取件难", statement="小区快递柜常满，取件不便",
+                       slots={"scene": Slot("小区取快递", ()), "pain": Slot("快递柜总是满", ())},
+                       keywords=("快递柜",))
+    return RankedNeed(rank=3, statement=st, score=3.0, factors={"speakers": 2.0, "chats": 1.0, "intensity": 0.2},
+                      speakers=tuple(f"成员-p{i}" for i in range(40)), chats=tuple(f"群{i}" for i in range(4)),
+                      message_ids=tuple(f"p{i}" for i in range(n)) + ("p-extra",), evidence=evidence,
+                      endorsements=12, trend=(5, 5, 6, 5))
+
+
+def _thin() -> RankedNeed:
+    st = NeedStatement(need_id="N_thin1", title="宠物友好的咖啡店", statement="想找能带狗进的咖啡店",
+                       slots={"expectation": Slot("能带狗进去", ("t1#0",))})
+    return RankedNeed(rank=4, statement=st, score=1.2, factors={"speakers": 0.7, "chats": 0.3},
+                      speakers=("成员-z9",), chats=("宠物群",), message_ids=("t1",),
+                      evidence=(ev("t1", "宠物群", "成员-z9", "有没有能带狗进的咖啡店", (0, 11)),))
+
+
+def make_needs() -> list[RankedNeed]:
+    return [_makeup(), _hostile(), _many(), _thin()]
+
+
+def make_manifest() -> dict:
+    return {
+        "inputs": [{"path": "/data/exports/群聊A.csv", "format": "wechat.csv.v1", "records": 900, "messages": 880,
+                    "skipped": {"system": 20}}, {"path": "/data/exports/tg.json", "messages": 320}],
+        "coverage": 0.82,
+        "seed": 42,
+        "config": {"embed": {"embedder": "e5-small"}, "rank": {"weights": {"speakers": 3.0}},
+                   "ingest": {"tz": "Asia/Shanghai"}},
+        "versions": {"needminer": "0.1.0", "python": "3.11"},
+        "env": {"token": PLANTED_MANIFEST},
+        "started": T0,
+    }
+
+
+def make_health() -> dict:
+    return {
+        "noise_share": 0.31, "ad_share": 0.05, "need_share": 0.12, "high_quality_share": 0.4,
+        "per_chat": {"宝妈群": {"reply_depth": 2.3, "noise_share": 0.2},
+                     XSS_CHAT: {"reply_depth": 1.1, "noise_share": 0.6}},
+    }
+
+
+def make_unclustered() -> list[Evidence]:
+    return [ev("u1", "宝妈群", "成员-a1", "真的太需要一个能定时的奶瓶消毒器了！！！", (0, 20)),
+            ev("u2", XSS_CHAT, XSS_SPEAKER, XSS_IMG, (0, 5))]
+
+
+FORMULA = "score = 3·log(1+speakers) + 1·log(1+chats) + …"
+
+
+@pytest.fixture
+def needs() -> list[RankedNeed]:
+    return make_needs()
+
+
+@pytest.fixture
+def manifest() -> dict:
+    return make_manifest()
+
+
+@pytest.fixture
+def health() -> dict:
+    return make_health()
+
+
+@pytest.fixture
+def unclustered() -> list[Evidence]:
+    return make_unclustered()
+
+
+@pytest.fixture
+def report(tmp_path, needs, manifest, health, unclustered):
+    from needminer.report import write_report
+
+    return write_report(needs, tmp_path / "out", manifest=manifest, health=health, unclustered=unclustered,
+                        formula=FORMULA)

@@ -1,0 +1,143 @@
+"""index.html: self-contained, hostile chat text inert, data block safe, UI language."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+import pytest
+
+from needminer.report import needs_document, render_html
+from needminer.report._html import resource_text, script_json
+from needminer.report._page import PAGE_QUOTES_PER_NEED, quote_parts
+
+from .conftest import (FORMULA, PLANTED_BEYOND_CAP, PLANTED_MANIFEST, XSS_CHAT, XSS_IMG, XSS_QUOTE, XSS_SPEAKER,
+                       XSS_TITLE)
+
+DATA_RE = re.compile(r'<script type="application/json" id="data">(.*?)</script>', re.S)
+URL_BITS = ("http://", "https://", "//cdn", "ftp://", "@import", "url(")
+
+
+def split(page: str) -> tuple[str, str]:
+    """(the data block's text, the page without it)."""
+    m = DATA_RE.search(page)
+    assert m, "data block missing"
+    return m.group(1), page[:m.start()] + page[m.end():]
+
+
+@pytest.fixture
+def page(report) -> str:
+    return report.html.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["template.html", "report.css", "report.js"])
+def test_resources_reference_no_network(name):
+    text = resource_text(name)
+    for bit in URL_BITS:
+        assert bit not in text
+    assert "innerHTML" not in text and "outerHTML" not in text and "insertAdjacentHTML" not in text
+    assert "document.write" not in text and "eval(" not in text
+
+
+def test_page_has_no_external_url(page):
+    _, rest = split(page)
+    for bit in URL_BITS:
+        assert bit not in rest
+    assert not re.search(r'\b(src|href)\s*=\s*"(?!#|data:)', rest)
+
+
+def test_one_inline_script_and_csp_hash_matches(page):
+    _, rest = split(page)
+    scripts = re.findall(r"<script>(.*?)</script>", rest, re.S)
+    assert len(scripts) == 1 and rest.count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
+    assert "default-src 'none'" in page
+
+
+def test_hostile_text_is_inert(page):
+    data, rest = split(page)
+    # Nothing in the data block can end it or open markup.
+    assert "</script" not in data.lower() and "<!--" not in data
+    assert "<" not in data and ">" not in data and "&" not in data
+    assert "\u2028" not in data and "\u2029" not in data
+    # Outside the data block none of the payloads exists in any form.
+    for raw in ("<script>alert", "onerror=", "onload=", "onmouseover=", "javascript:", "PWNED"):
+        assert raw not in rest
+    # The payloads survive as data (they are shown as text by the script).
+    parsed = json.loads(data)
+    titles = [n["title"] for n in parsed["needs"]]
+    assert XSS_TITLE in titles
+    assert XSS_CHAT in parsed["chats"]
+    hostile = parsed["needs"][1]
+    assert hostile["statement"].startswith(XSS_IMG)
+    assert XSS_SPEAKER in {q[1] for q in hostile["ev"]}
+    assert "".join(hostile["ev"][0][3:6]) == XSS_QUOTE
+
+
+def test_script_json_escapes_breakouts():
+    text = script_json({"a": "</script><!--\u2028&\u2029>"})
+    assert text == '{"a":"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026\\u2029\\u003e"}'
+    assert json.loads(text)["a"] == "</script><!--\u2028&\u2029>"
+
+
+def test_only_given_data_reaches_the_page(page, report):
+    data, _ = split(page)
+    assert PLANTED_MANIFEST not in page  # manifest keys outside counts/config/versions stay out
+    assert PLANTED_BEYOND_CAP not in page  # quotes past the page cap stay in needs.json only
+    parsed = json.loads(data)
+    many = next(n for n in parsed["needs"] if n["id"] == "N_many1")
+    assert len(many["ev"]) == PAGE_QUOTES_PER_NEED and many["evTotal"] == 250 and many["msgTotal"] == 251
+    assert parsed["formula"] == FORMULA
+    assert ["embed.embedder", "e5-small"] in parsed["config"]
+
+
+def test_summary_and_health(page):
+    parsed = json.loads(split(page)[0])
+    s = parsed["summary"]
+    assert s["inputs"] == 2 and s["inputNames"] == ["群聊A.csv", "tg.json"]
+    assert s["messages"] == "1,200" and s["needs"] == 4 and s["coverage"] == "82.0%"
+    assert s["period"] == ["2024-05-01", "2024-05-01"]
+    assert parsed["tz"] == "Asia/Shanghai"
+    tables = parsed["health"]
+    assert tables[0]["rows"][0] == ["噪声占比", "31.0%"]
+    per_chat = tables[1]
+    assert per_chat["columns"] == ["", "回复深度", "噪声占比"] and per_chat["rows"][1][0] == XSS_CHAT
+    assert len(parsed["unclustered"]) == 2
+
+
+def test_times_shown_in_run_timezone(page):
+    parsed = json.loads(split(page)[0])
+    assert parsed["needs"][0]["ev"][0][2] == "2024-05-01 08:30"  # 00:30 UTC in Asia/Shanghai
+
+
+def test_english_ui(tmp_path, needs, manifest):
+    from needminer.report import write_report
+
+    zh = write_report(needs, tmp_path / "zh", manifest=manifest).html.read_text(encoding="utf-8")
+    en = write_report(needs, tmp_path / "en", manifest=manifest, lang="en").html.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in zh and "<title>需求洞察报告</title>" in zh
+    assert '<html lang="en">' in en and "<title>Need insights report</title>" in en
+    assert "Show more" in en and "需求地图" not in split(en)[1]
+    assert json.loads(split(en)[0])["ui"]["speakers"] == "Speakers"
+    assert json.loads(split(en)[0])["needs"][0]["factors"][0][1] == "Speakers"
+
+
+def test_render_html_from_saved_document(needs):
+    page = render_html(needs_document(needs), "zh")
+    assert page.startswith("<!DOCTYPE html>") and "赶时间的快速自然底妆" in page
+
+
+@pytest.mark.parametrize(
+    "text,span,expected",
+    [
+        ("😭我用了XX，遮瑕好", (1, 5), ("😭", "我用了X", "X，遮瑕好")),  # code points, not UTF-16 units
+        ("abc", (0, 0), ("", "", "abc")),
+        ("abc", (2, 9), ("", "", "abc")),  # a bad span shows the text without a highlight
+        ("x" * 200 + "NEED" + "y" * 300, (200, 204), ("…" + "x" * 120, "NEED", "y" * 200 + "…")),
+    ],
+)
+def test_quote_parts(text, span, expected):
+    assert quote_parts(text, span) == expected
