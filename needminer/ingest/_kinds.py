@@ -34,10 +34,16 @@ _SYSTEM = re.compile(
 )
 
 
+# Every rule above needs one of these; most chat lines have none, so one search settles them.
+_TRIGGER = re.compile(
+    r"[\[<(!]|撤回|撤回|加入|拍了拍|群|以上是|已添加|朋友验证|已收款|转账|略去|deleted|unsent|删除|刪除|gelöscht|omitted"
+)
+
+
 def classify(text: str) -> MessageKind:
     """Classify a message body by its shape (placeholders, recalls, joins …)."""
     t = text.strip()
-    if len(t) > 300:
+    if len(t) > 300 or not _TRIGGER.search(t):
         return MessageKind.text
     if _RECALL.search(t):
         return MessageKind.recalled

@@ -25,6 +25,7 @@ _DT = (
     rf"(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?:[:.](?P<S>\d{{2}}))?(?:\s?(?P<ap2>{_AMPM}))?"
 )
 HEADER = re.compile(rf"^(?:\[{_DT}\]\s?|{_DT.replace('?P<', '?P<b')}(?:\s+-\s|:\s))(?P<rest>.*)$")
+_DATE = re.compile(r"^[\u200e\ufeff]?\[?(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})\.?,?\s")
 _SENDER = re.compile(r"^(?P<name>[^:\n]{1,80}?)\s?:(?:\s|$)(?P<text>.*)$", re.S)
 _E2E = re.compile(r"end-to-end encrypted|Ende-zu-Ende|端到端加密|端對端加密|extremo a extremo|de ponta a ponta")
 _MEDIA_DE = re.compile(r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen$|Seiten? Dokument weggelassen$")
@@ -117,8 +118,8 @@ class WhatsAppTxtReader(Reader):
         ctx.chat = _chat_name(src)
         order = DateOrder()
         for line in open_lines(src):  # pass 1: date order (stops at the first decisive date)
-            m = HEADER.match(clean(line.rstrip("\r\n")))
-            if m and order.feed(*_fields(m)[:3]):
+            m = _DATE.match(line)
+            if m and order.feed(*m.groups()):
                 break
         fmt = order.decide()
         bad: str | None = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from needminer.report._i18n import brief_strings, factor_label, ui_strings
 from needminer.report._page import display_tz, parse_time, show_time
+from needminer.report._payload import merged_factors
 from needminer.types import SLOT_NAMES
 
 MAX_BRIEF_QUOTES = 8
@@ -127,7 +128,8 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any) -> list[str]:
               "- " + b["m_line"].format(speakers=need.get("speakers", 0), chats=len(need.get("chats") or []),
                                         endorsements=need.get("endorsements", 0), score=_num(need.get("score")))]
     if factors:
-        parts = ", ".join(f"{md(factor_label(k, lang))} {_num(v)}" for k, v in factors.items())
+        parts = ", ".join(f"{md(factor_label(k, lang))} {_num(v)}" + (f" ({_num(raw)})" if raw is not None else "")
+                          for k, v, raw in merged_factors(factors))
         lines.append(f"- {b['factors']}{ui['colon']}{parts}")
     if need.get("trend"):
         lines.append(f"- {ui['trend']}{ui['colon']}{' → '.join(str(x) for x in need['trend'])}")

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from needminer.report._i18n import factor_label, ui_strings
-from needminer.report._payload import clean_number
+from needminer.report._payload import clean_number, merged_factors
 
 PAGE_QUOTES_PER_NEED = 200  # needs.json keeps every quote; the page embeds at most this many
 PAGE_UNCLUSTERED = 200
@@ -39,6 +39,10 @@ HEALTH_LABELS = {
         "chats": "群聊",
         "per_chat": "各群聊",
         "overall": "总体",
+        "active_speakers": "活跃发言人",
+        "endorsement_share": "附和占比",
+        "reply_depth_mean": "平均回复深度",
+        "reply_depth_max": "最大回复深度",
     },
     "en": {},
 }
@@ -152,7 +156,24 @@ def _quote_row(ev: Mapping[str, Any], chats: _Interner, tz: tzinfo) -> list[Any]
 # ---------------------------------------------------------------- page payload
 
 
-def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str) -> dict[str, Any]:
+def _factor_rows(factors: Mapping[str, Any], weights: Mapping[str, float], lang: str) -> list[list[Any]]:
+    """[key, label, value, contribution, raw] per factor.
+
+    With the run's weights the contribution is the factor's share of the score (``100·w·x / Σw``,
+    the rank stage's formula), so the score bar adds up; factors without a weight get None and
+    stay out of the bar. Without any weights the bar falls back to the factor values.
+    """
+    total = sum(w for w in weights.values() if isinstance(w, (int, float))) if weights else 0
+    rows = []
+    for key, value, raw in merged_factors(dict(factors)):
+        x, w = clean_number(value), weights.get(key) if weights else None
+        share = 100.0 * w * x / total if total and isinstance(w, (int, float)) and x is not None else None
+        rows.append([str(key), factor_label(str(key), lang), x, clean_number(share), clean_number(raw)])
+    return rows
+
+
+def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str,
+               weights: Mapping[str, float]) -> dict[str, Any]:
     evidence = need.get("evidence") or []
     times = [t for t in (parse_time(e.get("time")) for e in evidence) if t]
     last = max(times) if times else None
@@ -166,7 +187,7 @@ def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str)
         "statement": str(need.get("statement", "")),
         "slots": [[name, str(s.get("text", ""))] for name, s in slots.items()],
         "score": clean_number(need.get("score")),
-        "factors": [[str(k), factor_label(str(k), lang), clean_number(v)] for k, v in (need.get("factors") or {}).items()],
+        "factors": _factor_rows(need.get("factors") or {}, weights, lang),
         "speakers": n_speakers,
         "chats": [chats(str(c)) for c in need.get("chats") or []],
         "endorsements": int(need.get("endorsements") or 0),
@@ -236,6 +257,14 @@ def _flatten(value: Any, prefix: str = "") -> list[list[str]]:
     return [[prefix, fmt_value(prefix, value)]]
 
 
+def _period(value: Any) -> tuple[Any, Any]:
+    if isinstance(value, Mapping):
+        return value.get("start"), value.get("end")
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return value[0], value[1]
+    return None, None
+
+
 def _summary(doc: Mapping[str, Any], manifest: Mapping[str, Any], tz: tzinfo) -> dict[str, Any]:
     needs = doc.get("needs") or []
     inputs = lookup(manifest, "inputs", "ledgers")
@@ -249,10 +278,7 @@ def _summary(doc: Mapping[str, Any], manifest: Mapping[str, Any], tz: tzinfo) ->
         counted = [i.get("messages") for i in inputs if isinstance(i, Mapping)]
         messages = sum(c for c in counted if isinstance(c, int)) if counted else None
     coverage = lookup(manifest, "coverage", "counts.coverage", "stats.coverage", "discover.coverage")
-    start = lookup(manifest, "period.start", "period.0")
-    end = lookup(manifest, "period.end", "period.1")
-    if isinstance(lookup(manifest, "period"), list) and len(manifest["period"]) == 2:
-        start, end = manifest["period"]
+    start, end = _period(manifest.get("period"))
     if start is None or end is None:
         times = [t for n in needs for t in (parse_time(e.get("time")) for e in n.get("evidence") or []) if t]
         if times:
@@ -284,14 +310,16 @@ def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
     manifest = payload.get("manifest") or {}
     tz = display_tz(manifest)
     chats = _Interner()
-    needs = [_page_need(n, chats, tz, lang) for n in payload.get("needs") or []]
+    weights = lookup(manifest, "config.rank.weights")
+    weights = weights if isinstance(weights, Mapping) else {}
+    needs = [_page_need(n, chats, tz, lang, weights) for n in payload.get("needs") or []]
     unclustered = [_quote_row(e, chats, tz) for e in list(payload.get("unclustered") or [])[:PAGE_UNCLUSTERED]]
     factor_names: dict[str, str] = {}
     for n in needs:
-        for key, lab, _ in n["factors"]:
+        for key, lab, *_ in n["factors"]:
             factor_names.setdefault(key, lab)
     config = _flatten(manifest.get("config") or {})[:MAX_CONFIG_ROWS]
-    for key in ("seed", "run_id", "input_hash"):
+    for key in ("seed", "embedder", "started", "run_id", "input_hash"):
         if key in manifest and not isinstance(manifest[key], (dict, list)):
             config.insert(0, [key, fmt_value(key, manifest[key])])
     return {

@@ -81,3 +81,14 @@ def needs_document(needs: Sequence[RankedNeed], generated: datetime | None = Non
         "generated": iso(generated),
         "needs": [need_to_dict(n) for n in needs],
     }
+
+
+def merged_factors(factors: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(name, value, raw) per factor, folding a ``<name>_raw`` companion (the unscaled count the
+    rank stage may add, e.g. ``speakers_raw``) into its scaled factor instead of listing it twice."""
+    out = []
+    for key, value in factors.items():
+        if key.endswith("_raw") and key[:-4] in factors:
+            continue
+        out.append((key, value, factors.get(f"{key}_raw")))
+    return out

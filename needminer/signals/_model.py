@@ -176,11 +176,33 @@ def normalise_labels(labels: Sequence[object]) -> tuple[list[str], tuple[str, ..
     return as_str, classes
 
 
-def _fit_lr(x, y: np.ndarray, c: float, seed: int):
-    from sklearn.linear_model import LogisticRegression
+class _CompactLR:
+    """Logistic regression fitted on the columns that occur in training only (fast lbfgs),
+    exposing full-width ``coef_`` (n_out, n_columns)."""
 
-    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, random_state=seed)
-    return clf.fit(x, y)
+    def __init__(self, c: float, seed: int) -> None:
+        self.c = c
+        self.seed = seed
+
+    def fit(self, x, y: np.ndarray) -> _CompactLR:
+        from sklearn.linear_model import LogisticRegression
+
+        self.cols_ = np.unique(x.indices)
+        self.clf_ = LogisticRegression(
+            C=self.c, solver="newton-cg", class_weight="balanced", max_iter=500, random_state=self.seed
+        )
+        self.clf_.fit(x[:, self.cols_], y)
+        self.coef_ = np.zeros((self.clf_.coef_.shape[0], x.shape[1]), dtype=np.float32)
+        self.coef_[:, self.cols_] = self.clf_.coef_
+        self.intercept_ = self.clf_.intercept_
+        return self
+
+    def predict_proba(self, x) -> np.ndarray:
+        return self.clf_.predict_proba(x[:, self.cols_])
+
+
+def _fit_lr(x, y: np.ndarray, c: float, seed: int) -> _CompactLR:
+    return _CompactLR(c, seed).fit(x, y)
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:

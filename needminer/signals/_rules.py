@@ -20,22 +20,22 @@ LABELS: tuple[SignalLabel, ...] = (
 # Tie-break order when two function families score the same.
 _PRIORITY = (SignalLabel.wish, SignalLabel.pain, SignalLabel.question, SignalLabel.praise)
 
-_FAMILIES = {
-    SignalLabel.pain: C.compile_family(C.PAIN),
-    SignalLabel.wish: C.compile_family(C.WISH),
-    SignalLabel.question: C.compile_family(C.QUESTION),
-    SignalLabel.praise: C.compile_family(C.PRAISE),
-}
+_FAMILY_ROWS = (
+    ("pain", C.family_prefilter(C.PAIN), C.compile_family(C.PAIN)),
+    ("wish", C.family_prefilter(C.WISH), C.compile_family(C.WISH)),
+    ("question", C.family_prefilter(C.QUESTION), C.compile_family(C.QUESTION)),
+    ("praise", C.family_prefilter(C.PRAISE), C.compile_family(C.PRAISE)),
+)
 _AD = C.compile_family(C.AD)
 _AD_SELL = next(rx for name, rx, _w in _AD if name == "sell")
 _INTENSITY = C.compile_family(C.INTENSITY)
 _STRIP = re.compile(
     "|".join([C.MEDIA_PLACEHOLDER, C.BRACKET_EMOTICON, C.KAOMOJI, C.EMOJI, r"[^\w\[\]]", r"_"])
 )
-_SOCIAL = re.compile("|".join([C.GREETING, C.THANKS, C.LAUGH]), re.IGNORECASE)
+_SOCIAL = C.compiled("|".join([C.GREETING, C.THANKS, C.LAUGH]))
 _CHITCHAT = re.compile(C.CHITCHAT, re.IGNORECASE)
-_EXPLICIT = re.compile(C.EXPLICIT)
-_TOPIC = re.compile(C.TOPIC, re.IGNORECASE)
+_EXPLICIT = C.compiled(C.EXPLICIT)
+_TOPIC = C.compiled(C.TOPIC)
 _NEGATION = re.compile(r"[不没别非难]|不太|不怎么|没那么")
 _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,6}\]")
 
@@ -107,19 +107,25 @@ def intensity_of(text: str) -> tuple[float, list[str]]:
 
 
 def _family_scores(text: str) -> tuple[dict[str, float], list[str]]:
-    scores: dict[str, float] = {}
+    scores = {"pain": 0.0, "wish": 0.0, "question": 0.0, "praise": 0.0}
     fired: list[str] = []
-    for label, rows in _FAMILIES.items():
+    for family, prefilter, rows in _FAMILY_ROWS:
+        if prefilter.search(text) is None:  # most texts fire one or two families only
+            continue
         s = 0.0
         for name, rx, weight in rows:
-            for m in rx.finditer(text):
+            if family == "praise":
                 # "不好用" / "不太满意" must not count as praise.
-                if label is SignalLabel.praise and _NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
+                for m in rx.finditer(text):
+                    if not _NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
+                        break
+                else:
                     continue
-                s += weight
-                fired.append(f"{label.value}.{name}")
-                break
-        scores[label.value] = s
+            elif rx.search(text) is None:
+                continue
+            s += weight
+            fired.append(f"{family}.{name}")
+        scores[family] = s
     # A praise word inside a request or question ("有没有好用的…？") is not praise.
     if scores["praise"] and (scores["question"] >= 1.0 or scores["wish"] > 0):
         scores["praise"] *= 0.4

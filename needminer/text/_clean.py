@@ -29,21 +29,16 @@ def _is_ascii_alnum(ch: str) -> bool:
 
 
 class _NameIndex:
-    """Known display names (and sender keys, for @mentions) → sender key, indexed by first char."""
+    """Known display names (and sender keys, for @mentions) → sender key."""
 
     def __init__(self, mention_names: dict[str, str], plain_names: dict[str, str]) -> None:
-        self.mention = self._by_first(mention_names)
-        self.plain = self._by_first(plain_names)
-        self.senders = {**mention_names, **plain_names}
-        chars = "".join(sorted(self.plain))
+        self.mention = mention_names
+        self.plain = plain_names
+        # Distinct name lengths, longest first: a match is a few dict look-ups however many members.
+        self.mention_lengths = sorted({len(n) for n in mention_names}, reverse=True)
+        self.plain_lengths = sorted({len(n) for n in plain_names}, reverse=True)
+        chars = "".join(sorted({n[0] for n in plain_names}))
         self.candidates = re.compile("[@" + re.escape(chars) + "]") if chars else re.compile("@")
-
-    @staticmethod
-    def _by_first(names: dict[str, str]) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for name in sorted(names, key=len, reverse=True):  # longest first: "小美美" before "小美"
-            index.setdefault(name[0], []).append(name)
-        return index
 
     @classmethod
     def build(cls, messages: list[Message], normal: Callable[[str], str]) -> _NameIndex:
@@ -70,10 +65,13 @@ class _NameIndex:
         return cls(mention, plain)
 
     @staticmethod
-    def _match(text: str, pos: int, index: dict[str, list[str]]) -> str | None:
-        for name in index.get(text[pos : pos + 1], ()):
-            end = pos + len(name)
-            if text.startswith(name, pos) and not (
+    def _match(text: str, pos: int, names: dict[str, str], lengths: list[int]) -> str | None:
+        for n in lengths:
+            end = pos + n
+            if end > len(text):
+                continue
+            name = text[pos:end]
+            if name in names and not (
                 _is_ascii_alnum(name[-1]) and end < len(text) and _is_ascii_alnum(text[end])
             ):
                 return name
@@ -97,9 +95,9 @@ class _NameIndex:
             if text[j] == "@":
                 if j and text[j - 1] in _EMAIL_CHARS:
                     continue
-                name = self._match(text, j + 1, self.mention)
+                name = self._match(text, j + 1, self.mention, self.mention_lengths)
                 if name is not None:
-                    who = alias(self.senders[name])
+                    who = alias(self.mention[name])
                     mentions.append(who)
                     token, end = "@" + who, j + 1 + len(name)
                 else:
@@ -113,10 +111,10 @@ class _NameIndex:
             else:
                 if j and _is_ascii_alnum(text[j]) and _is_ascii_alnum(text[j - 1]):
                     continue
-                name = self._match(text, j, self.plain)
+                name = self._match(text, j, self.plain, self.plain_lengths)
                 if name is None:
                     continue
-                token, end = alias(self.senders[name]), j + len(name)
+                token, end = alias(self.plain[name]), j + len(name)
             out.append(text[pos:j])
             out.append(token)
             pos = i = end

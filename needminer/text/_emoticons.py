@@ -124,7 +124,7 @@ class Emoticon(str):
 
     category: str
 
-    def __new__(cls, token: str, category: str) -> Emoticon:
+    def __new__(cls, token: str, category: str = "other") -> Emoticon:
         obj = super().__new__(cls, token)
         obj.category = category
         return obj

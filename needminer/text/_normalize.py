@@ -44,6 +44,7 @@ _URL_RE = re.compile(
     r"|[¥$€₤](?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z]*[0-9])[A-Za-z0-9]{8,14}[¥$€₤/]",
     re.IGNORECASE,
 )
+_URL_HINT_RE = re.compile("[.¥$€₤]")  # every URL form above holds one of these
 _SPACES_RE = re.compile(r"[^\S\n]+")
 _NEWLINES_RE = re.compile(r" ?\n\s*")
 
@@ -95,6 +96,8 @@ def replace_urls(text: str) -> str:
 
 def url_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of what ``replace_urls`` replaces."""
+    if _URL_HINT_RE.search(text) is None:
+        return []
     return [m.span() for m in _URL_RE.finditer(text)]
 
 
@@ -125,7 +128,7 @@ def normalize(text: str, *, t2s: bool = True) -> str:
     if _INVISIBLE_RE.search(text) is not None:
         text = text.translate(_INVISIBLE)
     text = _fold_width(text)
-    if "." in text or "¥" in text or "$" in text or "€" in text or "₤" in text:
+    if _URL_HINT_RE.search(text) is not None:
         text = _URL_RE.sub(LINK, text)
     if t2s and not text.isascii():
         text = _t2s_converter().convert(text)

@@ -47,7 +47,7 @@ def _cjk_class(exclude: str) -> str:
 
 # Place-name characters: function words that start or glue a sentence ("我住在…", "寄到…") are left
 # out so an address match does not swallow the words before it.
-_N = _cjk_class("在住是的我你他她它寄发送到址于从和跟给了去就也都还要想把被让请知说不啊吧呢吗哦这条")
+_N = _cjk_class("在住是的我你他她它寄发送到址跟给了去就也还要想把被让请说不啊吧呢吗哦这条")
 _NUM = "[0-9一二三四五六七八九十百零〇两]"
 _UNIT = r"(?:号楼|号院|栋|幢|座|楼|单元|室|层|号|弄|户|期)"
 _ADDR_TAIL = (
@@ -56,7 +56,7 @@ _ADDR_TAIL = (
 )
 _ADDR_RE = re.compile(
     rf"(?:{_N}{{2,7}}?(?:省|自治区))?(?:{_N}{{1,7}}?(?:市|自治州|州|盟))?(?:{_N}{{1,7}}?(?:区|县|旗|镇|乡))?"
-    rf"(?:{_N}{{1,10}}?(?:大道|大街|路|街|巷|弄|胡同|道){_NUM}{{1,6}}(?:号(?!线)|弄)"
+    rf"(?:{_N}{{1,10}}?(?:大道|大街|路|街|巷|弄|胡同|(?<!知)道){_NUM}{{1,6}}(?:号(?!线)|弄)"
     rf"|{_N}{{2,10}}?(?:小区|花园|公寓|家园|新村|苑|大厦){_NUM}{{1,4}}(?:号楼|栋|幢|座|期))"
     rf"{_ADDR_TAIL}"
 )
@@ -174,13 +174,15 @@ _DETECTORS = (
     _Detector(BANK_CARD, _CARD_RE, 0, _luhn_ok),
     _Detector(PHONE, _MOBILE_RE),
     _Detector(PHONE, _LANDLINE_RE),
-    _Detector(PLATE, _PLATE_RE, 0, _plate_ok),
+    _Detector(PLATE, _PLATE_RE, 0, _plate_ok, trigger=re.compile(f"[{_PROVINCES}][A-HJ-NP-Z]")),
     _Detector(ADDRESS, _ADDR_RE, needs_digit=False, trigger=re.compile("[号弄栋幢座期]")),
     # Any other run of 12+ digits is an order, waybill or account number: never worth keeping.
     _Detector(ORDER, _LONG_NUMBER_RE),
 )
 
 _NO_DIGIT_DETECTORS = tuple(d for d in _DETECTORS if not d.needs_digit)
+_SHORT_NUMBER_DETECTORS = tuple(d for d in _DETECTORS if not d.needs_digit or d.label == PLATE)
+_DIGITS4_RE = re.compile("[0-9]{4}")
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 
 
@@ -202,8 +204,12 @@ def redact_spans(text: str) -> list[tuple[int, int, str]]:
         folded = text.translate(_DIGIT_FOLD)
     taken: list[tuple[int, int, str]] = [(s, e, LINK) for s, e in url_spans(folded)]
     has_digit = _DIGIT_RE.search(folded) is not None
-    # Most chat lines hold no digit, "@" or id keyword: most detectors are skipped for them.
-    detectors = _DETECTORS if has_digit else _NO_DIGIT_DETECTORS
+    # Most chat lines hold no run of 4+ digits ("¥199", "3个月"): the number detectors, which all
+    # need one, are skipped for them, and so are keyword detectors whose keyword is absent.
+    if has_digit and _DIGITS4_RE.search(folded) is not None:
+        detectors = _DETECTORS
+    else:
+        detectors = _SHORT_NUMBER_DETECTORS if has_digit else _NO_DIGIT_DETECTORS
     for det in detectors:
         if det.trigger is not None and det.trigger.search(folded) is None:
             continue

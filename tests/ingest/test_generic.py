@@ -26,10 +26,10 @@ def test_jsonl_sample(samples):
     led, msgs = read_one(samples / "generic_jsonl" / "skincare_group.jsonl")
     assert (led.format, led.records, led.messages, led.skipped) == ("generic.jsonl.v1", 26, 24, {"empty": 1, "unparseable": 1})
     assert {m.chat for m in msgs} == {"护肤交流群"}
-    assert msgs[0].id == "护肤交流群:m1" and msgs[0].sender == "wxid_mei01" and msgs[0].sender_name == "小美"
+    assert msgs[0].id == "m1" and msgs[0].sender == "wxid_mei01" and msgs[0].sender_name == "小美"
     # 07:30 +08:00 (ISO with offset), naive ISO in Asia/Shanghai, epoch s, epoch ms string
     assert [m.time for m in msgs[:4]] == [datetime(2024, 3, 3, 23, m, tzinfo=UTC) for m in (30, 31, 33, 35)]
-    assert msgs[3].reply_to == "护肤交流群:m3"
+    assert msgs[3].reply_to == "m3"  # native ids are kept as given
     kinds = {m.text: m.kind for m in msgs}
     assert kinds["[图片]"] is MessageKind.media
     assert kinds["兰兰撤回了一条消息"] is MessageKind.recalled
@@ -41,9 +41,9 @@ def test_jsonl_sample(samples):
 def test_csv_sample_bom_chat_from_stem(samples):
     led, msgs = read_one(samples / "generic_csv" / "宝妈交流群.csv")
     assert (led.format, led.records, led.messages, led.skipped) == ("generic.csv.v1", 21, 20, {"empty": 1})
-    assert msgs[0].chat == "宝妈交流群" and msgs[0].id == "宝妈交流群:1"
+    assert msgs[0].chat == "宝妈交流群" and msgs[0].id == "1"
     assert msgs[0].time == datetime(2024, 5, 11, 13, 0, tzinfo=UTC)
-    assert msgs[2].reply_to == "宝妈交流群:2"
+    assert msgs[2].reply_to == "2"
     assert msgs[1].sender == "10002" and msgs[1].sender_name == "乐乐妈妈"
 
 

@@ -59,6 +59,9 @@ def test_page_renders_titles_and_nothing_runs(report, needs, tmp_path):
         assert element not in body
     assert 'class="dot' in dom and "<table" in dom  # map and health panel drawn
     assert "显示 4 / 4 条需求" in dom
+    # keyboard access: real buttons with state, focusable map dots
+    assert len(re.findall(r'<button class="toggle" type="button" aria-controls="ev\d+" aria-expanded="false"', dom)) == 4
+    assert len(re.findall(r'<circle [^>]*tabindex="0" role="button"', dom)) == len(needs)
 
 
 def test_deep_link_expands_hostile_evidence(report, tmp_path):

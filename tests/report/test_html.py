@@ -141,3 +141,54 @@ def test_render_html_from_saved_document(needs):
 )
 def test_quote_parts(text, span, expected):
     assert quote_parts(text, span) == expected
+
+
+@pytest.mark.parametrize(
+    "manifest,expected",
+    [
+        ({}, {"inputs": None, "messages": None, "coverage": None, "period": ["2024-05-01", "2024-05-01"]}),
+        ({"period": {"start": "2024-01-01T00:00:00+00:00", "end": "2024-03-31T12:00:00+00:00"},
+          "counts": {"messages": 5}, "inputs": ["a/b.txt"]},
+         {"inputs": 1, "messages": "5", "period": ["2024-01-01", "2024-03-31"]}),
+        ({"period": ["2024-02-01T00:00:00+00:00", "2024-02-02T00:00:00+00:00"], "coverage": 1},
+         {"coverage": "100.0%", "period": ["2024-02-01", "2024-02-02"]}),
+    ],
+)
+def test_summary_reads_optional_manifest_keys(needs, manifest, expected):
+    page = render_html({**needs_document(needs), "manifest": manifest}, "en")
+    summary = json.loads(split(page)[0])["summary"]
+    assert {k: summary[k] for k in expected} == expected
+
+
+def test_health_renders_any_shape():
+    from needminer.report._page import health_tables
+
+    tables = health_tables({"messages": 10, "by_day": [{"day": "mon", "need_share": 0.5}], "tags": ["a", "b"],
+                            "weird": {"x": [1, 2]}, "nan": float("nan")}, "en")
+    assert tables[0]["rows"] == [["messages", "10"], ["nan", ""]]
+    assert tables[1] == {"title": "by_day", "columns": ["day", "need_share"], "rows": [["mon", "50.0%"]]}
+    assert tables[2]["rows"] == [["a"], ["b"]]
+    assert tables[3]["rows"] == [["x", "[1, 2]"]]
+    assert health_tables(None, "zh") == [] and health_tables({}, "zh") == []
+
+
+def test_print_styles_expand_and_hide_controls():
+    css = resource_text("report.css")
+    js = resource_text("report.js")
+    assert "@media print" in css and ".controls" in css.split("@media print", 1)[1]
+    assert "beforeprint" in js
+
+
+def test_factor_contributions_add_up_to_score(needs):
+    from dataclasses import replace
+
+    need = replace(needs[0], score=62.5,
+                   factors={"speakers": 0.5, "chats": 1.0, "extra": 0.3, "speakers_raw": 12, "lonely_raw": 2})
+    manifest = {"config": {"rank": {"weights": {"speakers": 3.0, "chats": 1.0}}}}
+    page = render_html({**needs_document([need]), "manifest": manifest}, "zh")
+    parsed = json.loads(split(page)[0])
+    rows = parsed["needs"][0]["factors"]
+    assert rows == [["speakers", "发言人数", 0.5, 37.5, 12], ["chats", "群聊数", 1.0, 25.0, None],
+                    ["extra", "extra", 0.3, None, None], ["lonely_raw", "lonely_raw", 2, None, None]]
+    assert sum(r[3] for r in rows if r[3] is not None) == need.score
+    assert "speakers_raw" not in [k for k, _ in parsed["factorNames"]]  # folded into "speakers"

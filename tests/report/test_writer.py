@@ -104,3 +104,13 @@ def test_nan_scores_do_not_break_json(tmp_path, needs):
     files = write_report(broken, tmp_path, manifest={})
     doc = json.loads(files.needs_json.read_text(encoding="utf-8"))
     assert doc["needs"][0]["score"] is None and doc["needs"][0]["factors"]["speakers"] is None
+
+
+def test_schema_md_documents_every_key(report):
+    from importlib import resources
+
+    doc_text = resources.files("needminer.report").joinpath("SCHEMA.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(\w+)` \|", doc_text, re.M))
+    got = json.loads(report.needs_json.read_text(encoding="utf-8"))["needs"][0]
+    assert set(got) <= documented
+    assert set(got["evidence"][0]) <= documented

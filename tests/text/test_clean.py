@@ -6,6 +6,8 @@ from dataclasses import fields
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from needminer.config import TextConfig
 from needminer.text import Pseudonymizer, clean_messages
@@ -118,3 +120,13 @@ def test_empty_input_and_bad_secret() -> None:
     assert clean_messages([], secret=SECRET) == []
     with pytest.raises(ValueError, match="non-empty bytes"):
         clean_messages([], secret=b"")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=6), st.text(max_size=6), st.text(max_size=24)), max_size=6))
+def test_clean_messages_never_raises(rows: list[tuple[str, str, str]]) -> None:
+    messages = [Message(id=f"m{i}", chat="c", sender=k, text=t, sender_name=n, quote=t)
+                for i, (k, n, t) in enumerate(rows)]
+    out = clean_messages(messages, secret=SECRET)
+    assert [c.id for c in out] == [m.id for m in messages]
+    assert all(c.speaker.startswith("成员-") for c in out)

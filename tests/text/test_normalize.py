@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from needminer.text import (
     EMOTICON_CATEGORIES,
@@ -112,3 +114,12 @@ def test_emoticon_category_single_tokens() -> None:
     assert emoticon_category("🦄") == "other"
     assert emoticon_category("[不存在]") == "other"
     assert set(emoticon_categories("[捂脸][强][疑问]😴🤮🎉")) <= set(EMOTICON_CATEGORIES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_normalize_never_raises_and_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert fold_repeats(once) == fold_repeats(fold_repeats(once))
+    emoticon_tokens(once)

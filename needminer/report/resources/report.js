@@ -185,17 +185,21 @@
     var bar = el('div', 'bar');
     bar.setAttribute('role', 'img');
     bar.setAttribute('aria-label', UI.factors);
-    var pos = n.factors.filter(function (f) { return typeof f[2] === 'number' && f[2] > 0; });
-    var total = pos.reduce(function (a, f) { return a + f[2]; }, 0);
+    // f = [key, label, value, contribution, raw]; contributions (known when the run's weights are)
+    // add up to the score, and then unweighted factors stay out of the bar.
+    var weighted = n.factors.some(function (f) { return typeof f[3] === 'number'; });
+    function part(f) { return weighted ? f[3] : f[2]; }
+    var pos = n.factors.filter(function (f) { return typeof part(f) === 'number' && part(f) > 0; });
+    var total = pos.reduce(function (a, f) { return a + part(f); }, 0);
     var width = Math.max(0, Math.min(1, (n.score || 0) / maxScore)) * 100;
     var legend = el('div', 'legend');
     n.factors.forEach(function (f, i) {
       var color = cssVar(COLORS[i % COLORS.length]);
-      if (total > 0 && typeof f[2] === 'number' && f[2] > 0) {
+      if (total > 0 && typeof part(f) === 'number' && part(f) > 0) {
         var seg = el('span');
-        seg.style.width = (width * f[2] / total).toFixed(2) + '%';
+        seg.style.width = (width * part(f) / total).toFixed(2) + '%';
         seg.style.background = color;
-        seg.title = f[1] + ': ' + num(f[2]);
+        seg.title = f[1] + ': ' + num(f[2]) + (typeof f[3] === 'number' ? ' → +' + num(f[3], 1) : '');
         bar.appendChild(seg);
       }
       var item = el('span');
@@ -204,6 +208,8 @@
       item.appendChild(sw);
       item.appendChild(document.createTextNode(f[1] + ' '));
       item.appendChild(el('b', null, num(f[2])));
+      if (typeof f[4] === 'number') item.appendChild(document.createTextNode(' (' + num(f[4]) + ')'));
+      if (weighted && typeof f[3] !== 'number') item.classList.add('unweighted');
       legend.appendChild(item);
     });
     if (!pos.length) {

@@ -1,0 +1,140 @@
+"""Need-signal detection vs gold labels (EVAL.md): per-class P/R/F1 and macro-F1.
+
+Usage::
+
+    .venv/bin/python bench/eval_detect.py                 # all three sets, zero-shot + 5-fold CV
+    .venv/bin/python bench/eval_detect.py --sets stc3 --no-cv
+
+Sets (from ../shared/data/eval, never copied into the repo):
+    stc3  STC-3 customer turns: customer nugget (CNUG0/CNUG/CNUG*) = 1 vs CNaN = 0.
+    cped  CPED utterances: DA in {question, command} = 1 vs the rest.
+    car   CCF car posts (rows.csv grouped by post): any sentiment −1 = 1 vs the rest.
+
+(a) zero-shot: the shipped ``default`` detector (rules + model trained on our own
+    train_zh.csv). Positive = ``need`` (stc3; a turn is need-bearing when any of its fragments
+    is), label in {question, wish} (cped), label == pain (car).
+(b) 5-fold CV of the ``train_detector`` recipe with 0/1 labels (grouped by dialogue for
+    stc3 and cped, stratified for car): what a researcher retraining on these labels gets.
+Skips with a message when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "data" / "eval"
+FLOORS = {"stc3": (0.71, 0.80), "cped": (0.82, 0.85), "car": (0.63, 0.75)}
+
+
+def load_stc3() -> tuple[list[str], np.ndarray, np.ndarray]:
+    texts, y, groups = [], [], []
+    with (EVAL / "stc3_helpdesk" / "turns_train.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["sender"] == "customer":
+                texts.append(r["text"] or "")
+                y.append(int(r["is_customer_nugget"]))
+                groups.append(r["dialogue_id"])
+    return texts, np.asarray(y), np.asarray(groups)
+
+
+def load_cped() -> tuple[list[str], np.ndarray, np.ndarray]:
+    texts, y, groups = [], [], []
+    with (EVAL / "cped_dialogue_acts" / "utterances.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            texts.append(r["Utterance"] or "")
+            y.append(int(r["DA"] in {"question", "command"}))
+            groups.append(r["Dialogue_ID"])
+    return texts, np.asarray(y), np.asarray(groups)
+
+
+def load_car() -> tuple[list[str], np.ndarray, np.ndarray]:
+    neg: dict[str, int] = defaultdict(int)
+    text: dict[str, str] = {}
+    with (EVAL / "car_aspects" / "rows.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            text[r["content_id"]] = r["content"].strip()
+            neg[r["content_id"]] |= int(r["sentiment_value"] == "-1")
+    ids = list(text)
+    return [text[i] for i in ids], np.asarray([neg[i] for i in ids]), np.asarray(ids)
+
+
+LOADERS = {"stc3": load_stc3, "cped": load_cped, "car": load_car}
+
+
+def zero_shot_predict(name: str, texts: list[str]) -> np.ndarray:
+    from needminer.conversation import split_fragments
+    from needminer.signals import get_detector
+    from needminer.types import SignalLabel
+
+    det = get_detector("default")
+    if name == "stc3":
+        spans = [split_fragments(t) or [(0, 0)] for t in texts]
+        flat = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
+        sigs = iter(det.detect_texts(flat))
+        return np.asarray([int(any(next(sigs).need for _ in sp)) for sp in spans])
+    sigs = det.detect_texts(texts)
+    if name == "cped":
+        return np.asarray([int(s.label in {SignalLabel.question, SignalLabel.wish}) for s in sigs])
+    return np.asarray([int(s.label is SignalLabel.pain) for s in sigs])
+
+
+def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: bool, seed: int = 0) -> np.ndarray:
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    from needminer.signals._detector import Detector
+    from needminer.signals._model import train_model
+
+    splitter = StratifiedGroupKFold(5, shuffle=True, random_state=seed) if grouped else StratifiedKFold(
+        5, shuffle=True, random_state=seed)
+    pred = np.zeros(len(y), dtype=int)
+    for tr, te in splitter.split(texts, y, groups if grouped else None):
+        model, _ = train_model([texts[i] for i in tr], y[tr].tolist(), seed=seed)
+        pred[te] = [int(s.need) for s in Detector(model, name="cv").detect_texts([texts[i] for i in te])]
+    return pred
+
+
+def report(title: str, y: np.ndarray, pred: np.ndarray) -> float:
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    p, r, f, n = precision_recall_fscore_support(y, pred, labels=[0, 1], zero_division=0)
+    macro = float(f1_score(y, pred, average="macro"))
+    print(f"  {title}: macro-F1 {macro:.3f} | neg P {p[0]:.3f} R {r[0]:.3f} F1 {f[0]:.3f} (n={n[0]})"
+          f" | pos P {p[1]:.3f} R {r[1]:.3f} F1 {f[1]:.3f} (n={n[1]})")
+    return macro
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", nargs="+", default=list(LOADERS), choices=list(LOADERS))
+    ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold CV of the training recipe")
+    ap.add_argument("--no-zero-shot", action="store_true")
+    args = ap.parse_args()
+    if not EVAL.is_dir():
+        print(f"skipped: {EVAL} not found (evaluation data lives beside the checkout in ../shared)")
+        return 0
+    for name in args.sets:
+        texts, y, groups = LOADERS[name]()
+        floor, target = FLOORS[name]
+        print(f"{name}: n={len(y)} positives={y.mean():.3f} (floor {floor}, target {target})")
+        if not args.no_zero_shot:
+            t0 = time.perf_counter()
+            pred = zero_shot_predict(name, texts)
+            report(f"(a) default detector zero-shot [{time.perf_counter() - t0:.1f}s]", y, pred)
+        if not args.no_cv:
+            t0 = time.perf_counter()
+            pred = cv_predict(texts, y, groups, grouped=name in {"stc3", "cped"})
+            report(f"(b) train_detector 5-fold CV [{time.perf_counter() - t0:.1f}s]", y, pred)
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Pipeline: the whole run on a tiny chat, stage contracts, and one real run with e5-small."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from needminer.config import load_config
+from needminer.errors import EmptyCorpusError, StageError
+from needminer.pipeline import STAGES, _stage, run
+
+
+@pytest.fixture()
+def hashing_config(tmp_path):
+    return load_config(overrides={"embed.embedder": "hashing", "workspace": str(tmp_path / "ws")})
+
+
+def test_run_writes_every_output(tiny_chat, tmp_path, hashing_config):
+    out = tmp_path / "report"
+    seen = []
+    result = run([tiny_chat], out, hashing_config, progress=lambda s, d, t: seen.append(s))
+    for name in ("index.html", "needs.json", "briefs.md", "manifest.json"):
+        assert (out / name).is_file()
+    data = json.loads((out / "needs.json").read_text("utf-8"))
+    assert data["schema"] == 1 and data["needs"]
+    input_ids = {f"a{i}" for i in range(1, 13)}
+    for need in data["needs"]:
+        assert need["message_ids"] and set(need["message_ids"]) <= input_ids  # ids as given in the input
+        assert need["evidence"] and all(e["message_id"] in input_ids for e in need["evidence"])
+    scores = [n["score"] for n in data["needs"]]
+    assert scores == sorted(scores, reverse=True)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["seed"] == 42 and manifest["inputs"][0]["sha256"]
+    assert set(manifest["timings"]) >= {"ingest", "text", "signals", "embed", "discover", "rank"}
+    assert {"ingest", "embed"} <= set(seen)
+    assert result.needs[0].rank == 1
+    # noise never becomes evidence
+    texts = [e["text"] for n in data["needs"] for e in n["evidence"]]
+    assert not any("恭喜发财" in t or t == "大家早上好" for t in texts)
+    # speakers are pseudonymised
+    html = (out / "index.html").read_text("utf-8")
+    for name in ("小美", "阿珍", "Lily", "糖糖", "豆豆"):
+        assert name not in html and name not in (out / "needs.json").read_text("utf-8")
+
+
+def test_second_run_embeds_nothing_new(tiny_chat, tmp_path, hashing_config, monkeypatch):
+    run([tiny_chat], tmp_path / "r1", hashing_config)
+    from needminer.embed import _hashing
+
+    calls = []
+    original = _hashing.HashingEmbedder._encode
+    monkeypatch.setattr(_hashing.HashingEmbedder, "_encode", lambda self, t: calls.append(len(t)) or original(self, t))
+    again = run([tiny_chat], tmp_path / "r2", hashing_config)
+    assert calls == [] and again.ingest["new"] == 0 and again.ingest["duplicates"] == 12
+    assert [n.id for n in again.needs] == [n.id for n in run([tiny_chat], tmp_path / "r3", hashing_config).needs]
+
+
+def test_no_needs_is_a_clear_error(tmp_path, hashing_config):
+    f = tmp_path / "chitchat.jsonl"
+    f.write_text('{"text": "早上好", "sender": "a"}\n{"text": "[红包]恭喜发财", "sender": "b"}\n', encoding="utf-8")
+    with pytest.raises(EmptyCorpusError, match="carries a need"):
+        run([f], tmp_path / "out", hashing_config)
+
+
+def test_stage_contract_is_checked():
+    with pytest.raises(StageError, match="Stage 'rank' returned dict"):
+        _stage("rank", {}, lambda: {}, list)
+    with pytest.raises(StageError, match="Stage 'embed' failed with ZeroDivisionError") as info:
+        _stage("embed", {}, lambda: 1 / 0, int)
+    assert "secret chat text" not in str(info.value)
+    assert STAGES[0] == "ingest" and STAGES[-1] == "report"
+
+
+def test_real_run_with_e5_small(tiny_chat, tmp_path, e5_models_dir):
+    cfg = load_config(overrides={"workspace": str(tmp_path / "ws"), "embed.models_dir": str(e5_models_dir)})
+    result = run([tiny_chat], tmp_path / "out", cfg)
+    assert result.manifest["embedder"].startswith("e5-small")
+    assert result.needs and all(n.message_ids for n in result.needs)
+    seed = {"a2", "a3", "a5"}
+    holders = [n for n in result.needs if seed & set(n.message_ids)]
+    assert len(holders) == 1 and seed <= set(holders[0].message_ids)  # one need holds the seed example
