@@ -69,12 +69,12 @@ def load_car() -> tuple[list[str], np.ndarray, np.ndarray]:
 LOADERS = {"stc3": load_stc3, "cped": load_cped, "car": load_car}
 
 
-def zero_shot_predict(name: str, texts: list[str]) -> np.ndarray:
+def zero_shot_predict(name: str, texts: list[str], detector: str = "default") -> np.ndarray:
     from needminer.conversation import split_fragments
     from needminer.signals import get_detector
     from needminer.types import SignalLabel
 
-    det = get_detector("default")
+    det = get_detector(detector)
     if name == "stc3":
         spans = [split_fragments(t) or [(0, 0)] for t in texts]
         flat = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
@@ -116,6 +116,7 @@ def main() -> int:
     ap.add_argument("--sets", nargs="+", default=list(LOADERS), choices=list(LOADERS))
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold CV of the training recipe")
     ap.add_argument("--no-zero-shot", action="store_true")
+    ap.add_argument("--detector", default="default", help="detector for (a): default, rules or a model folder")
     args = ap.parse_args()
     if not EVAL.is_dir():
         print(f"skipped: {EVAL} not found (evaluation data lives beside the checkout in ../shared)")
@@ -126,8 +127,8 @@ def main() -> int:
         print(f"{name}: n={len(y)} positives={y.mean():.3f} (floor {floor}, target {target})")
         if not args.no_zero_shot:
             t0 = time.perf_counter()
-            pred = zero_shot_predict(name, texts)
-            report(f"(a) default detector zero-shot [{time.perf_counter() - t0:.1f}s]", y, pred)
+            pred = zero_shot_predict(name, texts, args.detector)
+            report(f"(a) {args.detector} detector zero-shot [{time.perf_counter() - t0:.1f}s]", y, pred)
         if not args.no_cv:
             t0 = time.perf_counter()
             pred = cv_predict(texts, y, groups, grouped=name in {"stc3", "cped"})

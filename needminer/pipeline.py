@@ -153,6 +153,15 @@ def run(
             ),
             object,
         )
+        failed = [led for led in summary.inputs if led.error]
+        if failed and len(failed) == len(summary.inputs):
+            from needminer.errors import IngestError
+
+            raise IngestError(
+                "No input could be read cleanly:\n"
+                + "\n".join(f"  {led.path}: {led.error}" for led in failed[:20])
+                + "\nFix the files (or pass --format/--map) and run again."
+            )
         tick("ingest", 1, 1)
         messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
         if not messages:

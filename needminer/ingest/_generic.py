@@ -181,6 +181,7 @@ class GenericJsonlReader(Reader):
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
         columns = Columns(ctx.mapping)
         issues = _Issues()
+        bad_lines = 0
         enc = detect_encoding(src.head())
         with src.open() as raw:
             for n, line in enumerate(iter_lines(text_stream(raw, enc)), 1):
@@ -194,11 +195,18 @@ class GenericJsonlReader(Reader):
                 if not isinstance(row, dict):
                     issues.note("unparseable", f"line {n}: not a JSON object")
                     ctx.skip("unparseable")
+                    bad_lines += 1
                     continue
                 msg = build_generic(ctx, row, columns.resolve(row), columns, f"line {n}", issues)
                 if msg is not None:
                     yield msg
         issues.explain(ctx)
+        if bad_lines:
+            # a JSONL file we are asked to trust has a broken line: say so loudly (the rest was still read)
+            raise IngestError(
+                f"{bad_lines} line(s) are not JSON objects (first: {issues.first['unparseable']}). "
+                "Fix or remove them; every other line was read and counted."
+            )
 
 
 @register("csv", "generic.csv")

@@ -75,19 +75,25 @@ class Detector:
         proba = self.model.predict_proba(texts, rules)
         if self.model.is_need_model:
             return [self._from_need_model(i, r, p[1]) for i, r, p in zip(ids, rules, proba)]
-        return [self._from_label_model(i, r, p) for i, r, p in zip(ids, rules, proba)]
+        return self._from_label_model(ids, rules, proba)
 
-    def _from_label_model(self, fid: str, rule: RuleResult, p: np.ndarray) -> Signal:
-        if rule.noise_rule:
-            return _from_rule(fid, rule)
-        blended = (1.0 - self.model_weight) * np.asarray(rule.distribution())
-        for j, cls in enumerate(self.model.classes):
-            blended[LABELS.index(SignalLabel(cls))] += self.model_weight * p[j]
-        k = int(np.argmax(blended))
-        label = LABELS[k]
-        need = is_need(label, rule.topical, rule.scores)
-        return Signal(fid, label, need, rule.intensity if label is not SignalLabel.noise else 0.0,
-                      rule.explicit and need, round(float(blended[k]), 4), rule.cues)
+    def _from_label_model(self, ids: list[str], rules: list[RuleResult], proba: np.ndarray) -> list[Signal]:
+        """Blend model probabilities with the rule distribution (vectorised over texts)."""
+        blended = (1.0 - self.model_weight) * rule_distributions(rules)
+        cols = [LABELS.index(SignalLabel(c)) for c in self.model.classes]
+        blended[:, cols] += self.model_weight * proba
+        best = blended.argmax(axis=1)
+        conf = blended[np.arange(len(ids)), best]
+        out = []
+        for fid, rule, k, c in zip(ids, rules, best.tolist(), conf.tolist()):
+            if rule.noise_rule:
+                out.append(_from_rule(fid, rule))
+                continue
+            label = LABELS[k]
+            need = is_need(label, rule.topical, rule.scores)
+            intensity = rule.intensity if label is not SignalLabel.noise else 0.0
+            out.append(Signal(fid, label, need, intensity, rule.explicit and need, round(c, 4), rule.cues))
+        return out
 
     def _from_need_model(self, fid: str, rule: RuleResult, p_need: float) -> Signal:
         if any(c in _ALWAYS_NOISE for c in rule.cues):
@@ -99,6 +105,17 @@ class Detector:
             label = rule.label if rule.label not in NEED_LABELS else SignalLabel.other
         conf = p_need if need else 1.0 - p_need
         return Signal(fid, label, need, rule.intensity, rule.explicit and need, round(float(conf), 4), rule.cues)
+
+
+def rule_distributions(rules: Sequence[RuleResult]) -> np.ndarray:
+    """Rule probabilities over ``LABELS`` for many texts, shape (n, 6) (see ``RuleResult.distribution``)."""
+    names = [lab.value for lab in LABELS]
+    other = LABELS.index(SignalLabel.other)
+    logits = 2.0 * np.asarray([[r.scores.get(n, 0.0) for n in names] for r in rules], dtype=np.float64).reshape(-1, 6)
+    logits[:, other] = [1.0 if r.label is SignalLabel.other else 0.3 for r in rules]
+    logits -= logits.max(axis=1, keepdims=True)
+    e = np.exp(logits)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _best_need_label(rule: RuleResult) -> SignalLabel:

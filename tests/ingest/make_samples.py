@@ -137,7 +137,6 @@ def generic_jsonl() -> None:
             obj["reply_to"] = f"m{r.reply + 1}"
         lines.append(json.dumps(obj, ensure_ascii=False))
     lines.insert(5, json.dumps({"id": "m0", "chat": "护肤交流群", "sender": "wxid_yu04", "text": "  "}, ensure_ascii=False))
-    lines.insert(9, '{"id": "broken", "sender": "wxid_lan02", "text": "没写完')
     _write("generic_jsonl/skincare_group.jsonl", "\n".join(lines) + "\n")
 
 

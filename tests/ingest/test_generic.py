@@ -24,7 +24,7 @@ def _jsonl(tmp_path, rows, name="chat.jsonl"):
 
 def test_jsonl_sample(samples):
     led, msgs = read_one(samples / "generic_jsonl" / "skincare_group.jsonl")
-    assert (led.format, led.records, led.messages, led.skipped) == ("generic.jsonl.v1", 26, 24, {"empty": 1, "unparseable": 1})
+    assert (led.format, led.records, led.messages, led.skipped) == ("generic.jsonl.v1", 25, 24, {"empty": 1})
     assert {m.chat for m in msgs} == {"护肤交流群"}
     assert msgs[0].id == "m1" and msgs[0].sender == "wxid_mei01" and msgs[0].sender_name == "小美"
     # 07:30 +08:00 (ISO with offset), naive ISO in Asia/Shanghai, epoch s, epoch ms string
@@ -168,3 +168,11 @@ def test_utf16_jsonl(tmp_path):
     p.write_bytes(json.dumps({"sender": "a", "text": "需要"}, ensure_ascii=False).encode("utf-16"))
     _, msgs = read_one(p)
     assert msgs[0].text == "需要"
+
+
+def test_jsonl_with_a_broken_line_is_a_file_error_but_counts_everything(tmp_path):
+    p = tmp_path / "broken.jsonl"
+    p.write_text('{"text": "底妆卡粉", "sender": "a"}\n{"id": "x", "text": "没写完\n{"text": "好", "sender": "b"}\n', encoding="utf-8")
+    led, msgs = read_one(p)
+    assert len(msgs) == 2 and led.messages == 2 and led.skipped == {"unparseable": 1} and led.balanced
+    assert led.error and "line 2" in led.error and "没写完" not in led.error

@@ -370,7 +370,9 @@
     apply();
   }
 
-  function reveal(id) {
+  var calm = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  function reveal(id, instant) {
     var n = byId.get(id);
     if (!n) return;
     if (view.indexOf(n) < 0) reset();
@@ -379,7 +381,7 @@
     var c = cards.get(id);
     if (!c) return;
     setExpanded(c, true);
-    c.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    c.scrollIntoView({ block: 'start', behavior: instant || calm ? 'auto' : 'smooth' });
     c.classList.add('flash');
     setTimeout(function () { c.classList.remove('flash'); }, 1600);
     var btn = c.querySelector('.toggle');
@@ -512,5 +514,5 @@
   renderFooter();
   var hash = '';
   try { hash = decodeURIComponent(location.hash.slice(1)); } catch (e) { hash = ''; }
-  if (hash.indexOf('need=') === 0 && byId.has(hash.slice(5))) reveal(hash.slice(5));
+  if (hash.indexOf('need=') === 0 && byId.has(hash.slice(5))) reveal(hash.slice(5), true);
 })();
