@@ -104,6 +104,7 @@ class RankConfig:
     )
     emerging_min_speakers: int = 3
     period_days: int = 7
+    trend_periods: int = 8  # periods shown in the trend and used for growth, counted back from the newest message
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from needminer.config import RankConfig
 from needminer.types import (
@@ -39,10 +39,6 @@ def formula(config: RankConfig) -> str:
     terms = " + ".join(f"{w.get(f, 0):g}·{f}" for f in FACTORS)
     total = sum(w.get(f, 0) for f in FACTORS)
     return f"NeedScore = 100 × ({terms}) / {total:g}; each factor scaled to [0, 1]"
-
-
-def _periods(start: datetime, end: datetime, days: int) -> int:
-    return max(1, math.ceil((end - start) / timedelta(days=days)) or 1)
 
 
 def rank_needs(
@@ -78,8 +74,12 @@ def rank_needs(
     for e in conversation.endorsements:
         endorse[e.fragment_id].append(e)
     times = [m.time for m in messages.values() if m.time is not None]
-    start, end = (min(times), max(times)) if times else (None, None)
-    n_periods = _periods(start, end, cfg.period_days) if start else 1
+    end = max(times) if times else None
+    period = timedelta(days=cfg.period_days)
+    n_periods = max(2, cfg.trend_periods)
+    # periods (counted back from the newest message) in which the corpus has any message at all:
+    # growth compares against those only, so a gap in the export does not look like growth
+    active = {int((end - t) / period) for t in times} if end is not None else set()
     answered = _answered(conversation, messages)
     raw = []
     for stmt, cluster in zip(statements, discovery.clusters):
@@ -91,20 +91,21 @@ def rank_needs(
         intens = sorted((sig[f.id].intensity for f in members if f.id in sig), reverse=True)
         asks = [f for f in members if f.id in sig and sig[f.id].label in (SignalLabel.pain, SignalLabel.question)]
         unmet = sum(1 for f in asks if f.id not in answered) / len(asks) if asks else 0.0
-        trend = [0] * n_periods
+        trend = [0] * n_periods  # oldest first, the last entry is the newest full period
+        last_speakers: set[str] = set()
         for f in members:
-            if f.time is not None and start is not None:
-                idx = min(n_periods - 1, int((f.time - start) / timedelta(days=cfg.period_days)))
-                trend[idx] += 1
+            if f.time is None or end is None:
+                continue
+            back = int((end - f.time) / period)
+            if back < n_periods:
+                trend[n_periods - 1 - back] += 1
+            if back == 0:
+                last_speakers.add(f.speaker)
         last = trend[-1]
-        earlier = trend[:-1]
-        base = sum(earlier) / len(earlier) if earlier else 0.0
-        last_speakers = {
-            f.speaker for f in members if f.time is not None and end is not None
-            and f.time >= end - timedelta(days=cfg.period_days)
-        }
+        base_periods = [n_periods - 1 - b for b in range(1, n_periods) if b in active]
+        base = sum(trend[i] for i in base_periods) / len(base_periods) if base_periods else 0.0
         growth_ratio = (last + 1.0) / (base + 1.0)
-        emerging = bool(earlier) and growth_ratio >= 2.0 and len(last_speakers) >= cfg.emerging_min_speakers
+        emerging = bool(base_periods) and growth_ratio >= 2.0 and len(last_speakers) >= cfg.emerging_min_speakers
         conf = cluster.confidence or (1.0,)
         values = {
             "speakers": len(speakers),
@@ -112,7 +113,7 @@ def rank_needs(
             "endorsements": len(voters),
             "intensity": sum(intens[:5]) / len(intens[:5]) if intens else 0.0,
             "unmet": unmet,
-            "recency": last / max(1, sum(trend)),
+            "recency": last / max(1, len(members)),
             "growth": growth_ratio,
             "specificity": sum(conf) / len(conf),
         }
