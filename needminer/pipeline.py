@@ -190,7 +190,10 @@ def run(
         previous = _previous_needs(ws, embedder.model_id)
         disc = _stage(
             "discover", timings,
-            lambda: discover_needs(need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous), Discovery,
+            lambda: discover_needs(
+                need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous, blocks=getattr(embedder, "blocks", None)
+            ),
+            Discovery,
         )
         tick("discover", 1, 1)
         stmts = _stage("describe", timings, lambda: describe_needs(disc, need_frags, sigs), list)
@@ -327,7 +330,10 @@ def cluster_texts(
     finally:
         if ws is not None:
             ws.close()
-    disc = _stage("discover", timings, lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed), Discovery)
+    blocks = getattr(embedder, "blocks", None)
+    disc = _stage(
+        "discover", timings, lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed, blocks=blocks), Discovery
+    )
     stmts = _stage("describe", timings, lambda: describe_needs(disc, keep), list)
     label = {fid: c.id for c in disc.clusters for fid in c.fragment_ids}
     title = {s.need_id: s.title for s in stmts}

@@ -55,8 +55,8 @@ def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
     return best
 
 
-def _cue_slot(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -> Slot | None:
-    """The lexicon value evoked by most distinct speakers, citing the fragments that evoke it."""
+def _evoked(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -> tuple[dict, dict]:
+    """Per lexicon value: the speakers and fragment ids whose text contains one of its cues."""
     speakers: dict[str, set[str]] = defaultdict(set)
     cites: dict[str, list[str]] = defaultdict(list)
     for f in frags:
@@ -64,30 +64,56 @@ def _cue_slot(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -
             if any(c in f.text for c in cues):
                 speakers[value].add(f.speaker)
                 cites[value].append(f.id)
-    if not speakers:
-        return None
+    return speakers, cites
+
+
+def cue_shares(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -> dict[str, float]:
+    """Share of fragments that evoke each lexicon value (the background a cluster is compared with)."""
+    _, cites = _evoked(lexicon, frags)
+    return {v: len(ids) / max(1, len(frags)) for v, ids in cites.items()}
+
+
+def _ranked_values(
+    lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment], background: Mapping[str, float] | None
+) -> tuple[list[str], dict, dict]:
+    """Values ordered by distinct speakers × lift over the corpus (a value every need has says little)."""
+    speakers, cites = _evoked(lexicon, frags)
     order = list(lexicon)
-    best = max(speakers, key=lambda v: (len(speakers[v]), len(cites[v]), -order.index(v)))
-    return Slot(best, tuple(cites[best][:10]))
+
+    def score(v: str) -> tuple:
+        lift = 1.0
+        if background:
+            share = len(cites[v]) / max(1, len(frags))
+            lift = min(5.0, share / max(background.get(v, 0.0), 1e-3))
+        return (len(speakers[v]) * lift, len(cites[v]), -order.index(v))
+
+    return sorted(speakers, key=score, reverse=True), speakers, cites
 
 
-def _modifiers(frags: Sequence[Fragment]) -> tuple[list[str], list[str]]:
+def _cue_slot(
+    lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment], background: Mapping[str, float] | None = None
+) -> Slot | None:
+    """The lexicon value that best characterises the fragments, citing the fragments that evoke it."""
+    values, _, cites = _ranked_values(lexicon, frags, background)
+    if not values:
+        return None
+    return Slot(values[0], tuple(cites[values[0]][:10]))
+
+
+def _modifiers(frags: Sequence[Fragment], background: Mapping[str, float] | None = None) -> tuple[list[str], list[str]]:
     """Desired qualities (快速, 自然 …) and quoted key terms ('伪素颜'), with citing fragment ids."""
-    speakers: dict[str, set[str]] = defaultdict(set)
-    cites: list[str] = []
     quoted: Counter[str] = Counter()
+    cites: list[str] = []
     for f in frags:
         for m in _QUOTED.findall(f.text):
             quoted[m] += 1
             cites.append(f.id)
-        for value, cues in MODIFIERS.items():
-            if any(c in f.text for c in cues):
-                speakers[value].add(f.speaker)
-                cites.append(f.id)
-    order = list(MODIFIERS)
-    mods = sorted(speakers, key=lambda v: (-len(speakers[v]), order.index(v)))
-    mods = [m for m in mods if len(speakers[m]) >= max(1, len(frags) // 10)]
+    values, speakers, mod_cites = _ranked_values(MODIFIERS, frags, background)
+    mods = [m for m in values if len(speakers[m]) >= max(1, len(frags) // 10)]
+    cites += [fid for m in mods[:2] for fid in mod_cites[m]]
     terms = [t for t, n in quoted.most_common(1)]
+    # a quality the quoted term already says (自然 in '伪素颜' via 素颜) is not repeated
+    mods = [m for m in mods if not any(c in t for t in terms for c in (m, *MODIFIERS[m]))]
     # a quoted key term ('伪素颜') says more than a second generic quality
     return (mods[:1] + terms if terms else mods[:2]), cites
 
@@ -150,7 +176,23 @@ def pick_quotes(
 
 
 class ExtractiveDescriber:
-    """Offline describer: slots from cue lexicons and member fragments, title from the slots."""
+    """Offline describer: slots from cue lexicons and member fragments, title from the slots.
+
+    ``fit`` on all fragments first so that persona, scene and quality words are chosen for what sets a
+    need apart from the rest of the corpus, not merely for being common.
+
+    Attributes:
+        background_: Lexicon name → value → share of all fragments that evoke the value.
+    """
+
+    def fit(self, fragments: Sequence[Fragment]) -> ExtractiveDescriber:
+        """Learn how often each persona, scene and quality is evoked across the corpus."""
+        self.background_ = {
+            "persona": cue_shares(PERSONAS, fragments),
+            "scene": cue_shares(SCENES, fragments),
+            "modifier": cue_shares(MODIFIERS, fragments),
+        }
+        return self
 
     def describe(
         self,
@@ -161,15 +203,16 @@ class ExtractiveDescriber:
         """Describe one cluster."""
         frags = [fragments[fid] for fid in cluster.fragment_ids if fid in fragments]
         slots: dict[str, Slot] = {}
-        persona = _cue_slot(PERSONAS, frags)
-        scene = _cue_slot(SCENES, frags)
+        bg = getattr(self, "background_", {})
+        persona = _cue_slot(PERSONAS, frags, bg.get("persona"))
+        scene = _cue_slot(SCENES, frags, bg.get("scene"))
         if persona:
             slots["persona"] = persona
         if scene:
             slots["scene"] = scene
         keywords = list(cluster.keywords)
         noun = _noun(keywords, [f.text for f in frags])
-        mods, mod_cites = _modifiers(frags)
+        mods, _ = _modifiers(frags, bg.get("modifier"))
         if noun:
             task_cites = tuple(f.id for f in frags if noun in f.text)[:10]
             slots["task"] = Slot(noun, task_cites)
@@ -227,5 +270,5 @@ def describe_needs(
     """Describe every cluster of a discovery, in cluster order."""
     by_id = {f.id: f for f in fragments}
     sig = {s.fragment_id: s for s in signals}
-    impl = describers.get(describer)()
+    impl = describers.get(describer)().fit(list(fragments))
     return [impl.describe(c, by_id, sig) for c in discovery.clusters]

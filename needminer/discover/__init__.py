@@ -42,6 +42,7 @@ def discover_needs(
     *,
     seed: int = 42,
     previous: Sequence[PreviousNeed] = (),
+    blocks: Sequence[int] | None = None,
 ) -> Discovery:
     """Group fragments into needs.
 
@@ -52,6 +53,7 @@ def discover_needs(
         seed: Random seed (same input + seed → same needs).
         previous: Needs of an earlier run; a cluster that shares evidence or its centroid with one
             keeps that need's id.
+        blocks: Widths of concatenated embeddings (``ConcatEmbedder.blocks``), centred separately.
 
     Returns:
         ``Discovery`` with clusters (largest first), unassigned fragment ids and coverage.
@@ -73,7 +75,7 @@ def discover_needs(
         seed=seed,
     )
     texts = [f.text for f in fragments]
-    centred = centre(np.asarray(vectors, dtype=np.float32))
+    centred = centre(np.asarray(vectors, dtype=np.float32), blocks)
     if cfg.thread_weight > 0:
         centred = thread_smooth(fragments, centred, weight=cfg.thread_weight)
     model.fit(texts, centred)

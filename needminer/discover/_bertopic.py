@@ -14,9 +14,21 @@ from needminer.errors import ConfigError, EmptyCorpusError, NotFittedError, miss
 GRANULARITY_DIVISOR = {"coarse": 25, "normal": 50, "fine": 100}
 
 
-def centre(vectors: np.ndarray) -> np.ndarray:
-    """Subtract the corpus mean and re-normalise rows (e5 cosines are compressed otherwise)."""
-    v = vectors - vectors.mean(axis=0, keepdims=True)
+def centre(vectors: np.ndarray, blocks: Sequence[int] | None = None) -> np.ndarray:
+    """Subtract the corpus mean and re-normalise rows (e5 cosines are compressed otherwise).
+
+    With ``blocks`` (the widths of concatenated embeddings), each block is centred and normalised on
+    its own first, so every model gets the same say.
+    """
+    v = np.asarray(vectors, dtype=np.float32)
+    if blocks and len(blocks) > 1 and sum(blocks) == v.shape[1]:
+        parts, start = [], 0
+        for width in blocks:
+            parts.append(centre(v[:, start : start + width]))
+            start += width
+        v = np.hstack(parts)
+    else:
+        v = v - v.mean(axis=0, keepdims=True)
     n = np.linalg.norm(v, axis=1, keepdims=True)
     n[n == 0] = 1.0
     return (v / n).astype(np.float32)
@@ -38,6 +50,7 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         granularity: ``"coarse"``, ``"normal"``, ``"fine"`` or a target number of needs (as a string).
         min_cluster_size: HDBSCAN minimum cluster size; 0 chooses it from the corpus size.
         reassign_outliers: Reassign HDBSCAN outliers to the nearest need (by embedding).
+        selection: HDBSCAN cluster selection, ``"eom"`` (stable, broader) or ``"leaf"`` (finer, purer).
         seed: Random seed for UMAP.
 
     Attributes:
@@ -54,11 +67,13 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         granularity: str = "normal",
         min_cluster_size: int = 0,
         reassign_outliers: bool = True,
+        selection: str = "eom",
         seed: int = 42,
     ) -> None:
         self.granularity = granularity
         self.min_cluster_size = min_cluster_size
         self.reassign_outliers = reassign_outliers
+        self.selection = selection
         self.seed = seed
 
     def _validate(self, n: int) -> int:
@@ -127,7 +142,7 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
             min_cluster_size=mcs,
             min_samples=max(2, min(5, mcs // 2)),
             metric="euclidean",
-            cluster_selection_method="eom",
+            cluster_selection_method=self.selection,
             prediction_data=False,
         )
         model = BERTopic(

@@ -11,6 +11,8 @@ name               alias        what
 ``hashing.v1``     hashing      char n-gram hashing (256 d), for unit tests only
 =================  ===========  ==========================================================
 
+Names joined with ``+`` (``"e5-small+lite"``) concatenate embedders (``ConcatEmbedder``).
+
 torch and transformers are imported only when a torch model is loaded, so importing this
 package is fast and ``lite`` / ``hashing`` work without torch.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from needminer.embed._base import Embedder
 from needminer.embed._cache import embed_with_cache
+from needminer.embed._concat import ConcatEmbedder
 from needminer.embed._e5 import E5SmallEmbedder, build_e5_small
 from needminer.embed._hashing import HashingEmbedder
 from needminer.embed._hf import HFEmbedder
@@ -72,6 +75,13 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path = "mode
         raise ConfigError(f"batch_size must be an int >= 1. Got {batch_size!r} instead.")
     if not isinstance(threads, int) or threads < 0:
         raise ConfigError(f"threads must be an int >= 0 (0 = all cores). Got {threads!r} instead.")
+    if "+" in name and not name.startswith(HF_PREFIX):
+        parts = [p.strip() for p in name.split("+")]
+        if len(parts) < 2 or not all(parts):
+            raise ConfigError(f"A combined embedder is written like e5-small+lite. Got {name!r} instead.")
+        return ConcatEmbedder(
+            [get_embedder(p, models_dir=models_dir, batch_size=batch_size, threads=threads) for p in parts]
+        )
     if name.startswith(HF_PREFIX) or name in ("hf", "hf.v1"):
         model = name[len(HF_PREFIX):].strip() if name.startswith(HF_PREFIX) else ""
         if not model:
@@ -92,6 +102,7 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path = "mode
 
 __all__ = [
     "DEFAULT_EMBEDDER",
+    "ConcatEmbedder",
     "E5SmallEmbedder",
     "Embedder",
     "HFEmbedder",

@@ -81,8 +81,8 @@ def _by_text(rel):
     ("telegram_json/result.json", "可能是髂胫束，建议多拉伸", "最近膝盖外侧疼，跑到8公里就不行了"),
     ("discord_json/宝妈互助社区 - 育儿吐槽.json", "同款，夜奶太折腾，希望有能自动保温的奶瓶", "宝宝晚上总是醒三四次，我整个人都快熬不住了"),
     ("slack_export/running_club_slack.zip", "可能是髂胫束，建议多拉伸", "最近膝盖外侧疼，跑到8公里就不行了"),
-    ("generic_jsonl/skincare_group.jsonl", "我用了某款气垫，遮瑕好但要打湿美妆蛋，赶时间时总弄不均匀",
-     "最近加班多，早上化妆时间不够，希望底妆又快又服帖"),
+    ("generic_jsonl/skincare_group.jsonl", "我那款气垫遮瑕还行，就是得先把美妆蛋打湿，一着急就拍不匀",
+     "这阵子天天加班，早起化妆根本来不及，想要上妆快又贴肤的底妆"),
 ])
 def test_reply_links(rel, reply, parent):
     by, _ = _by_text(rel)
@@ -113,7 +113,7 @@ def test_qq_gbk_equals_utf8():
 
 def test_whatsapp_multiline_and_system():
     by, msgs = _by_text("whatsapp_txt/WhatsApp Chat with 护肤小分队.txt")
-    assert by["最近加班多，早上化妆时间不够，希望底妆又快又服帖\n补充一下：持妆、不厚重"].sender == "小美"
+    assert by["这阵子天天加班，早起化妆根本来不及，想要上妆快又贴肤的底妆\n补充一下：持妆、不厚重"].sender == "小美"
     assert msgs[0].kind is K.system and "end-to-end" in msgs[0].text
     by_ios, _ = _by_text("whatsapp_txt/_chat.txt")
     assert by_ios["image omitted"].kind is K.media
