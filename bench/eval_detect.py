@@ -86,7 +86,24 @@ def zero_shot_predict(name: str, texts: list[str], detector: str = "default") ->
     return np.asarray([int(s.label is SignalLabel.pain) for s in sigs])
 
 
-def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: bool, seed: int = 0) -> np.ndarray:
+def embed_texts(name: str, texts: list[str], embedder: str, cache: Path | None) -> np.ndarray:
+    """Sentence vectors for a whole set (cached as .npy under ``cache`` when given)."""
+    from needminer.embed import get_embedder
+
+    path = cache / f"emb_{name}.npy" if cache else None
+    if path is not None and path.is_file():
+        v = np.load(path)
+        if v.shape[0] == len(texts):
+            return v
+    v = get_embedder(embedder).embed(texts)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, v)
+    return v
+
+
+def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: bool, seed: int = 0,
+               vectors: np.ndarray | None = None, embedder: str | None = None, **params) -> np.ndarray:
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     from needminer.signals._detector import Detector
@@ -96,8 +113,16 @@ def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: boo
         5, shuffle=True, random_state=seed)
     pred = np.zeros(len(y), dtype=int)
     for tr, te in splitter.split(texts, y, groups if grouped else None):
-        model, _ = train_model([texts[i] for i in tr], y[tr].tolist(), seed=seed)
-        pred[te] = [int(s.need) for s in Detector(model, name="cv").detect_texts([texts[i] for i in te])]
+        model, _ = train_model([texts[i] for i in tr], y[tr].tolist(), seed=seed, embedder=embedder,
+                               vectors=None if vectors is None else vectors[tr], **params)
+        test = [texts[i] for i in te]
+        if vectors is not None:  # score with the precomputed vectors (same numbers, no re-embedding)
+            from needminer.signals._rules import score_text
+
+            p = model.predict_proba_vectors(test, vectors[te], [score_text(t) for t in test])
+            pred[te] = (p[:, 1] >= model.threshold).astype(int)
+        else:
+            pred[te] = [int(s.need) for s in Detector(model, name="cv").detect_texts(test)]
     return pred
 
 
@@ -117,6 +142,10 @@ def main() -> int:
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold CV of the training recipe")
     ap.add_argument("--no-zero-shot", action="store_true")
     ap.add_argument("--detector", default="default", help="detector for (a): default, rules or a model folder")
+    ap.add_argument("--words", action="store_true", help="(b): add jieba word 1–2-grams")
+    ap.add_argument("--cue-backend", default="regex", choices=["regex", "spacy"], help="(b): cue matcher")
+    ap.add_argument("--embedder", default=None, help="(b): add sentence vectors, e.g. lite")
+    ap.add_argument("--embed-cache", type=Path, default=None, help="folder to cache set embeddings (.npy)")
     args = ap.parse_args()
     if not EVAL.is_dir():
         print(f"skipped: {EVAL} not found (evaluation data lives beside the checkout in ../shared)")
@@ -131,8 +160,13 @@ def main() -> int:
             report(f"(a) {args.detector} detector zero-shot [{time.perf_counter() - t0:.1f}s]", y, pred)
         if not args.no_cv:
             t0 = time.perf_counter()
-            pred = cv_predict(texts, y, groups, grouped=name in {"stc3", "cped"})
-            report(f"(b) train_detector 5-fold CV [{time.perf_counter() - t0:.1f}s]", y, pred)
+            vectors = embed_texts(name, texts, args.embedder, args.embed_cache) if args.embedder else None
+            params = {"word_ngram_range": (1, 2) if args.words else None, "cue_backend": args.cue_backend}
+            pred = cv_predict(texts, y, groups, grouped=name in {"stc3", "cped"}, vectors=vectors,
+                              embedder=args.embedder, **params)
+            tag = "+".join(["char1-4", *(["word1-2"] if args.words else []), f"cues:{args.cue_backend}",
+                            *([args.embedder] if args.embedder else [])])
+            report(f"(b) train_detector [{tag}] 5-fold CV [{time.perf_counter() - t0:.1f}s]", y, pred)
         sys.stdout.flush()
     return 0
 

@@ -131,7 +131,7 @@ def run(
     from needminer.embed import embed_with_cache, get_embedder
     from needminer.ingest import ingest_to_workspace
     from needminer.rank import formula, rank_needs
-    from needminer.report import write_report
+    from needminer.report import need_engagement, write_report
     from needminer.signals import community_health, get_detector
     from needminer.store import Workspace
     from needminer.text import clean_messages
@@ -206,7 +206,7 @@ def run(
         )
         _check_items("rank", ranked, RankedNeed)
         tick("rank", 1, 1)
-        health = community_health(clean, conv, sigs)
+        health = community_health(clean, conv, sigs, tz=cfg.ingest.tz)
         manifest = {
             "needminer": versions().get("needminer", ""),
             "started": started.isoformat(),
@@ -231,7 +231,7 @@ def run(
             "report", timings,
             lambda: write_report(
                 ranked, out, manifest=manifest, health=health, unclustered=unclustered,
-                lang=cfg.report.lang, formula=formula(cfg.rank),
+                lang=cfg.report.lang, formula=formula(cfg.rank), engagement=need_engagement(ranked, conv, clean),
             ),
             ReportFiles,
         )

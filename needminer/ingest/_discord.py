@@ -7,17 +7,24 @@ Discord ids are global snowflakes: message ids are ``dc:{id}`` and replies follo
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._generic import _delimiter, open_csv
-from needminer.ingest._jsonutil import as_str, head_has, load_json, require
+from needminer.ingest._jsonstream import member_array
+from needminer.ingest._jsonutil import as_str, head_has, require
 from needminer.ingest._kinds import classify
 from needminer.types import Message, MessageKind
 
 WHAT = "DiscordChatExporter JSON export"
 _TEXT_TYPES = {"Default", "Reply", "19", "0"}
+# DCE's fallback sentences for system messages (CSV/TXT carry no message type).
+SYSTEM_TEXT = re.compile(
+    r"^(?:Joined the server\.|Pinned a message\.|Started a call.*|Added .+ to the group\.|Removed .+ from the group\.|"
+    r"Left the group\.|Changed the channel (?:name|icon).*|Started a thread.*)$"
+)
 CSV_HEADER = ["AuthorID", "Author", "Date", "Content", "Attachments", "Reactions"]
 
 
@@ -33,16 +40,21 @@ class DiscordJsonReader(Reader):
         return 0.9 if head_has(probe.text, "guild", "channel", "messages") else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, WHAT)
-        require(isinstance(root, dict) and isinstance(root.get("messages"), list), WHAT, "no 'messages' list")
-        guild = root.get("guild") if isinstance(root.get("guild"), dict) else {}
-        channel = root.get("channel") if isinstance(root.get("channel"), dict) else {}
-        gname, cname = as_str(guild.get("name")), as_str(channel.get("name"))
-        chat = f"{gname} / {cname}" if gname and cname and gname != "Direct Messages" else cname or gname or ctx.chat
-        for m in root["messages"]:
+        root: dict[str, Any] = {}
+        chat = None
+        for m in member_array(src, WHAT, root):  # streamed; guild/channel precede messages
+            if chat is None:
+                chat = self._chat(ctx, root)
             msg = self._one(ctx, m, chat)
             if msg is not None:
                 yield msg
+
+    @staticmethod
+    def _chat(ctx: ReadContext, root: dict[str, Any]) -> str:
+        guild = root.get("guild") if isinstance(root.get("guild"), dict) else {}
+        channel = root.get("channel") if isinstance(root.get("channel"), dict) else {}
+        gname, cname = as_str(guild.get("name")), as_str(channel.get("name"))
+        return f"{gname} / {cname}" if gname and cname and gname != "Direct Messages" else cname or gname or ctx.chat
 
     def _one(self, ctx: ReadContext, m: Any, chat: str) -> Message | None:
         if not isinstance(m, dict) or not isinstance(m.get("author"), dict):
@@ -106,7 +118,8 @@ class DiscordCsvReader(Reader):
                     ctx.skip("bad_time")
                     continue
                 text, files = rec.get("Content", ""), rec.get("Attachments", "")
-                kind = classify(text) if text.strip() else MessageKind.media
+                kind = (MessageKind.system if SYSTEM_TEXT.match(text) else classify(text)) if text.strip() \
+                    else MessageKind.media
                 if not text.strip():
                     if not files.strip():
                         ctx.skip("empty")

@@ -118,9 +118,8 @@ def decode_all(data: bytes) -> str:
 
 def iter_lines(stream: TextIO) -> Iterator[str]:
     """Yield lines with their line endings; a leading BOM on the first line is removed."""
-    first = True
-    for line in stream:
-        if first:
-            line = line.lstrip("\ufeff")
-            first = False
-        yield line
+    first = stream.readline()
+    if not first:
+        return
+    yield first.lstrip("\ufeff")
+    yield from stream

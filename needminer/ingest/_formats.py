@@ -5,7 +5,9 @@ from __future__ import annotations
 from needminer.ingest import (  # noqa: F401
     _chatlab,
     _discord,
+    _discord_txt,
     _line,
+    _memotrace,
     _qq,
     _slack,
     _telegram,

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._jsonutil import as_str, head_has, load_json, require
+from needminer.ingest._jsonstream import member_array
+from needminer.ingest._jsonutil import as_str, head_has
 from needminer.ingest._kinds import classify, split_quote
 from needminer.ingest._lines import blocks, open_lines
 from needminer.ingest._time import from_epoch
@@ -208,12 +209,12 @@ class QceJsonReader(Reader):
                                                           or head_has(probe.text, "messages")) else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, "QQChatExporter JSON export")
-        require(isinstance(root, dict) and isinstance(root.get("messages"), list), "QQChatExporter JSON export",
-                "no 'messages' list")
-        info = root.get("chatInfo") if isinstance(root.get("chatInfo"), dict) else {}
-        chat = as_str(info.get("name")) or ctx.chat
-        for m in root["messages"]:
+        root: dict[str, Any] = {}
+        chat = None
+        for m in member_array(src, "QQChatExporter JSON export", root):  # streamed; chatInfo comes first
+            if chat is None:
+                info = root.get("chatInfo") if isinstance(root.get("chatInfo"), dict) else {}
+                chat = as_str(info.get("name")) or ctx.chat
             msg = _qce_one(ctx, m, chat)
             if msg is not None:
                 yield msg

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._jsonutil import as_str, head_has, load_json, require
+from needminer.ingest._jsonstream import JsonStream
+from needminer.ingest._jsonutil import as_str, head_has, require
 from needminer.ingest._time import from_epoch
 from needminer.types import Message, MessageKind
 
@@ -27,21 +28,6 @@ def flatten_text(value: Any) -> str:
     if isinstance(value, list):
         return "".join(p if isinstance(p, str) else as_str(p.get("text")) if isinstance(p, dict) else "" for p in value)
     return ""
-
-
-def _chats(root: Any) -> list[dict]:
-    if isinstance(root, dict) and isinstance(root.get("messages"), list):
-        return [root]
-    if isinstance(root, dict):
-        out = []
-        for key in ("chats", "left_chats"):
-            block = root.get(key)
-            if isinstance(block, dict) and isinstance(block.get("list"), list):
-                out.extend(c for c in block["list"] if isinstance(c, dict))
-        if out or "chats" in root:
-            return out
-    require(False, WHAT, "no 'messages' list and no 'chats.list' at the top level")
-    return []
 
 
 @register("telegram", "telegram.json")
@@ -64,17 +50,47 @@ class TelegramJsonReader(Reader):
         return 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, WHAT)
-        for chat in _chats(root):
-            msgs = chat.get("messages")
-            if not isinstance(msgs, list):
-                continue
-            chat_id = as_str(chat.get("id")) or as_str(chat.get("name")) or ctx.chat
-            name = as_str(chat.get("name")) or chat_id
-            for n, m in enumerate(msgs):
-                msg = self._one(ctx, m, chat_id, name, n)
-                if msg is not None:
-                    yield msg
+        # Streamed: the single-chat root is {name, type, id, messages: [...]} (in that order), the
+        # full export holds chats.list / left_chats.list of such objects.
+        js = JsonStream(src, WHAT)
+        try:
+            require(js.peek() == "{", WHAT, "the top level is not a JSON object")
+            found = False
+            root: dict[str, Any] = {}
+            for key in js.members():
+                if key == "messages" and js.peek() == "[":
+                    found = True
+                    yield from self._chat(js, ctx, root)
+                elif key in ("chats", "left_chats") and js.peek() == "{":
+                    found = True
+                    for sub in js.members():
+                        if sub == "list" and js.peek() == "[":
+                            for _ in js.items():
+                                if js.peek() == "{":
+                                    yield from self._dialog(js, ctx)
+                elif key in ("name", "type", "id"):
+                    root[key] = js.value()
+            js.finish()
+            require(found, WHAT, "no 'messages' list and no 'chats.list' at the top level")
+        finally:
+            js.close()
+
+    def _dialog(self, js: JsonStream, ctx: ReadContext) -> Iterator[Message]:
+        meta: dict[str, Any] = {}
+        for key in js.members():
+            if key == "messages" and js.peek() == "[":
+                yield from self._chat(js, ctx, meta)
+            elif key in ("name", "type", "id"):
+                meta[key] = js.value()
+
+    def _chat(self, js: JsonStream, ctx: ReadContext, meta: dict[str, Any]) -> Iterator[Message]:
+        chat_id = as_str(meta.get("id")) or as_str(meta.get("name")) or ctx.chat
+        name = as_str(meta.get("name")) or chat_id
+        one = self._one
+        for n, m in enumerate(js.values()):
+            msg = one(ctx, m, chat_id, name, n)
+            if msg is not None:
+                yield msg
 
     def _one(self, ctx: ReadContext, m: Any, chat_id: str, chat: str, n: int) -> Message | None:
         if not isinstance(m, dict):
@@ -90,10 +106,13 @@ class TelegramJsonReader(Reader):
         except (ValueError, TypeError, OverflowError):
             ctx.skip("bad_time")
             return None
-        if "text_entities" in m and isinstance(m["text_entities"], list):
-            text = "".join(as_str(e.get("text")) for e in m["text_entities"] if isinstance(e, dict))
-        else:
-            text = flatten_text(m.get("text"))
+        text = m.get("text")
+        if text.__class__ is not str:  # a plain run is a string; else entities or a mixed list
+            ents = m.get("text_entities")
+            if isinstance(ents, list):
+                text = "".join(as_str(e.get("text")) for e in ents if isinstance(e, dict))
+            else:
+                text = flatten_text(text)
         mtype = m.get("type")
         if mtype == "service":
             kind = MessageKind.system
@@ -108,9 +127,11 @@ class TelegramJsonReader(Reader):
         if not text.strip():
             ctx.skip("empty")
             return None
-        mid = as_str(m.get("id"))
-        rid = as_str(m.get("reply_to_message_id"))
-        peer = as_str(m.get("reply_to_peer_id")) or chat_id
+        mid = m.get("id")
+        mid = as_str(mid) if mid.__class__ is not str else mid
+        rid = m.get("reply_to_message_id")
+        rid = as_str(rid) if rid is not None else ""
+        peer = (as_str(m.get("reply_to_peer_id")) or chat_id) if rid else chat_id
         return ctx.message(
             chat=chat, sender=sender_id or sender_name or "unknown", sender_name=sender_name, text=text,
             time=time, kind=kind, native_id=f"tg:{chat_id}:{mid}" if mid else None,

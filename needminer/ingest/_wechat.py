@@ -17,7 +17,8 @@ from typing import Any
 
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._generic import _delimiter, open_csv
-from needminer.ingest._jsonutil import as_str, load_json, require
+from needminer.ingest._jsonstream import top_array
+from needminer.ingest._jsonutil import as_str, require
 from needminer.ingest._kinds import classify, split_quote
 from needminer.ingest._time import from_epoch
 from needminer.types import Message, MessageKind
@@ -116,9 +117,7 @@ class PyWxDumpJsonReader(Reader):
         return 0.9 if t.startswith("[") and '"MsgSvrID"' in t[:3000] and '"type_name"' in t[:3000] else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, "PyWxDump JSON export")
-        require(isinstance(root, list), "PyWxDump JSON export", "the top level is not a list")
-        for rec in root:
+        for rec in top_array(src, "PyWxDump JSON export"):
             if not isinstance(rec, dict):
                 ctx.skip("unparseable")
                 continue
@@ -174,6 +173,8 @@ class MemoTraceCsvReader(Reader):
             kind = MessageKind.media
         if kind is MessageKind.media and (not text or text.startswith("<")):
             text = f"[type {typ}/{sub}]"
+        elif kind is MessageKind.red_packet and not text:
+            text = "[转账]"
         if not text:
             ctx.skip("empty")
             return None

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._jsonutil import as_str, head_has, load_json, require
+from needminer.ingest._jsonstream import member_array, top_array
+from needminer.ingest._jsonutil import as_str, head_has, require
 from needminer.ingest._kinds import classify, split_quote
 from needminer.ingest._lines import blocks, open_lines, skip_preamble
 from needminer.ingest._time import from_epoch
@@ -76,12 +78,13 @@ class WeFlowJsonReader(Reader):
         return 0.9 if head_has(t, "session", "messages") and (head_has(t, "createTime") or head_has(t, "weflow")) else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, "WeFlow/EchoTrace JSON export")
-        require(isinstance(root, dict) and isinstance(root.get("messages"), list), "WeFlow/EchoTrace JSON export",
-                "no 'messages' list")
-        sess = root.get("session") if isinstance(root.get("session"), dict) else {}
-        chat = as_str(sess.get("displayName") or sess.get("remark") or sess.get("nickname") or sess.get("wxid")) or ctx.chat
-        for m in root["messages"]:
+        root: dict[str, Any] = {}
+        chat = None
+        for m in member_array(src, "WeFlow/EchoTrace JSON export", root):  # streamed; session comes first
+            if chat is None:
+                sess = root.get("session") if isinstance(root.get("session"), dict) else {}
+                chat = as_str(sess.get("displayName") or sess.get("remark") or sess.get("nickname")
+                              or sess.get("wxid")) or ctx.chat
             if not isinstance(m, dict):
                 ctx.skip("unparseable")
                 continue
@@ -106,7 +109,10 @@ class WeFlowJsonReader(Reader):
 
 
 def _chatlog_kind(sender: str, text: str) -> MessageKind:
-    return MessageKind.system if sender in ("系统消息", "system") else classify(text)
+    kind = classify(text)
+    if sender in ("系统消息", "system") and kind is not MessageKind.recalled:
+        return MessageKind.system
+    return kind
 
 
 @register("chatlog.csv")
@@ -155,9 +161,7 @@ class ChatlogJsonReader(Reader):
         return 0.9 if t.startswith("[") and head_has(t[:3000], "seq", "talker", "sender", "content") else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, "chatlog JSON")
-        require(isinstance(root, list), "chatlog JSON", "the top level is not a list")
-        for m in root:
+        for m in top_array(src, "chatlog JSON"):
             if not isinstance(m, dict):
                 ctx.skip("unparseable")
                 continue
@@ -174,5 +178,74 @@ class ChatlogJsonReader(Reader):
                           sender=sender, sender_name=as_str(m.get("senderName")), time=time,
                           chat=as_str(m.get("talkerName")) or talker,
                           native_id=f"wx:{talker}:{seq}" if seq else None)
+            if msg is not None:
+                yield msg
+
+
+_CL_HEAD = re.compile(
+    r"^(?P<name>\S.*?)(?:\((?P<id>[^()\s]+)\))? (?:\[(?P<room>[^\]\n]*)\] )?"
+    r"(?:(?:(?P<y>\d{4})-)?(?P<mo>\d{2})-(?P<d>\d{2}) )?(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})$"
+)
+_FILE_DATE = re.compile(r"((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})")
+_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _file_date(src: SourceFile) -> tuple[int | None, int | None, int | None]:
+    m = _FILE_DATE.search(src.name)
+    if m:
+        return int(m[1]), int(m[2]), int(m[3])
+    y = _FILE_YEAR.search(src.name)
+    return (int(y[1]) if y else None), None, None
+
+
+@register("chatlog.txt", "chatlog")
+class ChatlogTextReader(Reader):
+    """chatlog (sjzar) plain text (``SenderName(sender) [Room(talker)] TIME`` + content + blank line).
+
+    chatlog shortens TIME to ``01-02 15:04:05`` (same year) or ``15:04:05`` (same day); the missing
+    year/date is taken from a date in the file name (``chatlog_2026-09-12.txt``), else the year
+    defaults to the current one and a time-only header without a file-name date is ``bad_time``.
+    """
+
+    name = "wechat.chatlog_text.v1"
+    description = "WeChat chatlog (sjzar) plain text (SenderName(wxid) [Room] TIME + content)"
+    patterns = ("*.txt",)
+
+    def sniff(self, probe: Probe) -> float:
+        lines = probe.lines[:120]
+        hits = sum(1 for i, ln in enumerate(lines) if (m := _CL_HEAD.match(ln)) and (m["id"] or m["room"])
+                   and (i == 0 or not lines[i - 1].strip()))
+        return 0.8 if hits >= 2 else 0.0
+
+    def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
+        fy, fm, fd = _file_date(src)
+        year_now = datetime.now(timezone.utc).year
+        prev_blank = [True]
+
+        def match(line: str) -> re.Match | None:
+            m = _CL_HEAD.match(line) if prev_blank[0] else None
+            prev_blank[0] = not line.strip()
+            return m
+
+        for b in blocks(open_lines(src), match):
+            if skip_preamble(ctx, b):
+                continue
+            m = b.match
+            y = int(m["y"]) if m["y"] else (fy or year_now)
+            mo, d = (int(m["mo"]), int(m["d"])) if m["mo"] else (fm, fd)
+            try:
+                if mo is None or d is None:
+                    raise ValueError("no date")
+                time = ctx.local(y, mo, d, int(m["H"]), int(m["M"]), int(m["S"]))
+            except ValueError:
+                ctx.skip("bad_time")
+                continue
+            sender = (m["id"] or m["name"]).strip()
+            name = m["name"].strip()
+            room = (m["room"] or "").strip()
+            chat = re.sub(r"\([^()]*\)$", "", room).strip() if room else ctx.chat
+            text = b.text()
+            kind = _chatlog_kind(name if name == "系统消息" else sender, text)
+            msg = _finish(ctx, text=text, kind=kind, sender=sender, sender_name=name, time=time, chat=chat)
             if msg is not None:
                 yield msg

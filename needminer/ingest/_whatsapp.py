@@ -16,7 +16,7 @@ from needminer.errors import IngestError
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._encoding import clean
 from needminer.ingest._kinds import classify
-from needminer.ingest._lines import blocks, open_lines, skip_preamble
+from needminer.ingest._lines import open_lines
 from needminer.types import Message, MessageKind
 
 _AMPM = r"(?:[AaPp]\.?\s?[Mm]\.?|上午|下午|午前|午後|오전|오후|ص|م)"
@@ -26,9 +26,14 @@ _DT = (
 )
 HEADER = re.compile(rf"^(?:\[{_DT}\]\s?|{_DT.replace('?P<', '?P<b')}(?:\s+-\s|:\s))(?P<rest>.*)$")
 _DATE = re.compile(r"^[\u200e\ufeff]?\[?(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})\.?,?\s")
-_SENDER = re.compile(r"^(?P<name>[^:\n]{1,80}?)\s?:(?:\s|$)(?P<text>.*)$", re.S)
 _E2E = re.compile(r"end-to-end encrypted|Ende-zu-Ende|端到端加密|端對端加密|extremo a extremo|de ponta a ponta")
 _MEDIA_DE = re.compile(r"(?:Bild|Video|Audio|Sticker|GIF|Dokument|Kontaktkarte) weggelassen$|Seiten? Dokument weggelassen$")
+_HEAD_START = frozenset("[0123456789")
+# The two commonest shapes (Android 24 h, iOS 24 h with seconds) as cheap regexes tried before
+# HEADER. Each matches a subset of HEADER's lines with the same fields, and its match is HEADER's
+# date/time prefix, so both share one time cache.
+_FAST_ANDROID = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4}),? (\d{1,2}):(\d{2}) - ")
+_FAST_IOS = re.compile(r"\[(\d{1,4})[./-](\d{1,2})[./-](\d{1,4}),? (\d{1,2}):(\d{2}):(\d{2})\] ")
 _EDITED = re.compile(r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|已编辑)>$")
 
 
@@ -37,6 +42,26 @@ def _fields(m: re.Match) -> tuple[str, str, str, str, str, str | None, str]:
     if g["d"] is not None:
         return g["d"], g["m"], g["y"], g["H"], g["M"], g["S"], (g["ap1"] or g["ap2"] or "")
     return g["bd"], g["bm"], g["by"], g["bH"], g["bM"], g["bS"], (g["bap1"] or g["bap2"] or "")
+
+
+def split_sender(body: str) -> tuple[str, str] | None:
+    """``NAME: TEXT`` → (name, text), like ``^([^:\\n]{1,80}?)\\s?:(?:\\s|$)(.*)$`` (re.S) with str ops.
+
+    The name cannot hold ``:`` or a newline, so only the first colon can end it; it must come
+    within 81 characters and be followed by whitespace or the end.
+    """
+    i = body.find(":", 0, 82)
+    if i < 1:
+        return None
+    nl = body.find("\n", 0, i)  # the name holds no newline; the one optional space before ":" may be one
+    if not ((i <= 80 and nl < 0) or (body[i - 1].isspace() and 2 <= i <= 81 and (nl < 0 or nl == i - 1))):
+        return None
+    j = i + 1
+    if j == len(body):
+        return body[:i], ""
+    if not body[j].isspace():
+        return None
+    return body[:i], body[j + 1 :]
 
 
 class DateOrder:
@@ -122,40 +147,86 @@ class WhatsAppTxtReader(Reader):
             if m and order.feed(*m.groups()):
                 break
         fmt = order.decide()
-        bad: str | None = None
-        for b in blocks(open_lines(src), HEADER.match, prep=clean):
-            if skip_preamble(ctx, b):
-                continue
-            a, bb, c, h, mi, s, ap = _fields(b.match)
-            try:
-                time = ctx.local(*_ymd(fmt, a, bb, c), _hour(h, ap), int(mi), int(s or 0))
-            except ValueError:
-                bad = bad or f"line {b.line}: date/time does not exist when read as {fmt.upper()}"
-                ctx.skip("bad_time")
-                continue
-            msg = self._one(ctx, b, time)
+        bad: list[str] = []
+        times: dict[str, object] = {}  # header date/time prefix → UTC time (or the error text)
+        match, one, local = HEADER.match, self._one, ctx.local
+        pre = False
+        cur: tuple[int, str, str, str] | None = None  # (line no., rest of header line, raw header, time key)
+        body: list[str] = []
+        fast_a, fast_i = _FAST_ANDROID.match, _FAST_IOS.match
+        for n, raw in enumerate(open_lines(src), 1):
+            line = raw.rstrip("\r\n")
+            c = clean(line)
+            m = fast_a(c) or fast_i(c)
+            if m is not None:
+                key = m.group()
+                fields = m.groups()
+            else:
+                m = match(c) if c[:1] in _HEAD_START else None
+                if m is None:
+                    if cur is not None:
+                        body.append(line)
+                    elif line.strip():
+                        pre = True
+                    continue
+                key = c[: m.start("rest")]
+                fields = None
+            if cur is not None:
+                msg = one(ctx, cur, body, times, bad)
+                if msg is not None:
+                    yield msg
+            elif pre:
+                ctx.skip("header")
+                pre = False
+            cur, body = (n, c[len(key):], line, key), []
+            if key not in times:
+                if len(times) > 50_000:
+                    times.clear()
+                if fields is None:
+                    a, bb, cc, h, mi, sec, ap = _fields(m)
+                else:
+                    a, bb, cc, h, mi, sec, ap = (*fields[:5], fields[5] if len(fields) > 5 else None, "")
+                try:
+                    times[key] = local(*_ymd(fmt, a, bb, cc), _hour(h, ap), int(mi), int(sec or 0))
+                except ValueError:
+                    times[key] = f"date/time does not exist when read as {fmt.upper()}"
+        if cur is not None:
+            msg = one(ctx, cur, body, times, bad)
             if msg is not None:
                 yield msg
+        elif pre:
+            ctx.skip("header")
         if bad and not ctx.ledger.messages:
-            raise IngestError(f"no message could be read: {bad}; check the export's date format")
+            raise IngestError(f"no message could be read: {bad[0]}; check the export's date format")
 
-    def _one(self, ctx: ReadContext, b, time) -> Message | None:
-        rest_raw = b.match["rest"]
-        body = "\n".join([rest_raw, *b.body]).rstrip()
-        sm = _SENDER.match(body)
+    @staticmethod
+    def _one(ctx: ReadContext, cur: tuple, lines: list[str], times: dict, bad: list[str]) -> Message | None:
+        n, rest, raw, key = cur
+        time = times[key]
+        if isinstance(time, str):
+            if not bad:
+                bad.append(f"line {n}: {time}")
+            ctx.skip("bad_time")
+            return None
+        body = "\n".join([rest, *lines]).rstrip() if lines else rest.rstrip()
+        sm = split_sender(body)
         kind = None
-        if sm is None or _E2E.search(body[:200]):
+        # The E2E notice opens a chat; iOS posts it under the group name after a U+200E.
+        if sm is None or (ctx.ledger.records < 3 or "\u200e" in raw) and _E2E.search(body, 0, 200):
             kind, sender, text = MessageKind.system, "system", body
         else:
-            sender, text = sm["name"].strip(), sm["text"]
-        text = _EDITED.sub("", clean(text).strip())
-        sender = clean(sender).lstrip("~").strip()
+            sender, text = sm[0].strip(), sm[1]
+        # The header line was cleaned before matching; only continuation lines still need it.
+        text = (clean(text) if lines else text).strip()
+        if text.endswith(">"):
+            text = _EDITED.sub("", text)
+        sender = sender.lstrip("~").strip()
         if kind is None:
-            kind = MessageKind.media if _MEDIA_DE.search(text) else classify(text)
+            kind = MessageKind.media if text.endswith("weggelassen") and _MEDIA_DE.search(text) else classify(text)
             # iOS marks system notices posted under the group's or member's name with U+200E.
-            if kind is MessageKind.text and ": \u200e" in b.raw:
+            if kind is MessageKind.text and ": \u200e" in raw:
                 kind = MessageKind.system
         if not text:
             ctx.skip("empty")
             return None
-        return ctx.message(sender=sender, sender_name=sender, text=text, time=time, kind=kind)
+        return ctx.plain(sender, text, time, kind)

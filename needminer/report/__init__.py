@@ -9,11 +9,13 @@ from needminer.report._briefs import render_briefs
 from needminer.report._html import render_html
 from needminer.report._i18n import LANGS
 from needminer.report._payload import SCHEMA_VERSION, needs_document
+from needminer.report._engage import need_engagement
 from needminer.report._writer import render_csv, write_report
 
 __all__ = [
     "LANGS",
     "SCHEMA_VERSION",
+    "need_engagement",
     "needs_document",
     "render_briefs",
     "render_csv",

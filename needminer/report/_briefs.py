@@ -11,11 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from needminer.report._i18n import brief_strings, factor_label, ui_strings
-from needminer.report._page import display_tz, parse_time, show_time
+from needminer.report._engage import co_creators
+from needminer.report._page import display_tz, lookup, parse_time, show_time
 from needminer.report._payload import merged_factors
 from needminer.types import SLOT_NAMES
 
-MAX_BRIEF_QUOTES = 8
+MAX_BRIEF_QUOTES = 8  # default when the manifest has no config.report.max_quotes
 MAX_LISTED = 12  # personas / chats listed by name before "…"
 SLOT_CHARS = 60  # slot text quoted inside a direction question
 
@@ -68,6 +69,9 @@ def caveats(need: Mapping[str, Any], lang: str) -> list[str]:
         out.append(b["cav_slots"].format(slots=ui["sep"].join(missing)))
     if need.get("emerging"):
         out.append(b["cav_emerging"])
+    people, _ = co_creators(need)
+    if len(people) < 3:
+        out.append(b["cav_few_people"])
     return out
 
 
@@ -106,8 +110,30 @@ def _num(x: Any) -> str:
     return "–" if x is None else str(x)
 
 
-def brief(need: Mapping[str, Any], lang: str, tz: Any) -> list[str]:
-    """The Markdown lines of one need's brief."""
+def max_quotes(manifest: Mapping[str, Any]) -> int:
+    """Quotes per brief: the run's ``config.report.max_quotes`` when set, else ``MAX_BRIEF_QUOTES``."""
+    value = lookup(manifest, "config.report.max_quotes")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return MAX_BRIEF_QUOTES
+
+
+def co_creation_lines(need: Mapping[str, Any], lang: str) -> list[str]:
+    """The co-creation candidates section (empty when nobody engaged)."""
+    b = brief_strings(lang)
+    people, from_run = co_creators(need)
+    if not people:
+        return []
+    line = b["co_line"] if from_run else b["co_line_quotes"]
+    out = [f"### {b['co_title']}", "", b["co_intro"] if from_run else b["co_intro_quotes"], ""]
+    for p in people:
+        out.append("- " + line.format(speaker=md(p.get("speaker", "")), fragments=p.get("fragments", 0),
+                                      endorsements=p.get("endorsements", 0), replies=p.get("replies", 0)))
+    return out + [""]
+
+
+def brief(need: Mapping[str, Any], lang: str, tz: Any, quotes: int = MAX_BRIEF_QUOTES) -> list[str]:
+    """The Markdown lines of one need's brief (at most ``quotes`` quotes)."""
     b, ui = brief_strings(lang), ui_strings(lang)
     badge = f" · {b['emerging']}" if need.get("emerging") else ""
     lines = [f"## {need.get('rank')}. {md(need.get('title', ''))}{badge}", "", f"{code(need.get('id', ''))}", ""]
@@ -137,13 +163,14 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any) -> list[str]:
     evidence = need.get("evidence") or []
     if evidence:
         lines += [f"### {b['evidence']}", ""]
-        for ev in evidence[:MAX_BRIEF_QUOTES]:
+        for ev in evidence[:quotes]:
             when = show_time(parse_time(ev.get("time")), tz)
             meta = " · ".join(x for x in (md(ev.get("sender", "")), when, md(ev.get("chat", ""))) if x)
             lines += [f"> {md(ev.get('text', ''))}", ">", f"> — {meta} · {code(ev.get('message_id', ''))}", ""]
-        if len(evidence) > MAX_BRIEF_QUOTES:
-            lines += [b["more_quotes"].format(n=len(evidence) - MAX_BRIEF_QUOTES), ""]
+        if len(evidence) > quotes:
+            lines += [b["more_quotes"].format(n=len(evidence) - quotes), ""]
     lines += [f"### {b['directions']}", ""] + [f"- {md(q)}" for q in directions(need, lang)] + [""]
+    lines += co_creation_lines(need, lang)
     conf = confidence(need)
     lines += [f"**{b['confidence']}**{ui['colon']}{b['conf_' + conf]}", ""]
     cav = caveats(need, lang)
@@ -155,7 +182,9 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any) -> list[str]:
 def render_briefs(payload: Mapping[str, Any], lang: str) -> str:
     """The whole briefs.md for a needs.json document (plus optional ``manifest``, ``unclustered``)."""
     b = brief_strings(lang)
-    tz = display_tz(payload.get("manifest") or {})
+    manifest = payload.get("manifest") or {}
+    tz = display_tz(manifest)
+    quotes = max_quotes(manifest)
     needs = payload.get("needs") or []
     lines = [f"# {b['doc_title']}", "", b["intro"].format(n=len(needs)), "",
              f"{b['generated']}: {show_time(parse_time(payload.get('generated')), tz)} ({tz})", ""]
@@ -163,11 +192,11 @@ def render_briefs(payload: Mapping[str, Any], lang: str) -> str:
         lines += [f"{ui_strings(lang)['footer_formula']}: {code(payload['formula'])}", ""]
     lines += ["---", ""]
     for need in needs:
-        lines += brief(need, lang, tz)
+        lines += brief(need, lang, tz, quotes)
     unclustered = list(payload.get("unclustered") or [])
     if unclustered:
         lines += [f"## {b['unclustered']}", ""]
-        for ev in unclustered[:MAX_BRIEF_QUOTES * 3]:
+        for ev in unclustered[:quotes * 3]:
             lines += [f"- {md(ev.get('text', ''))} — {md(ev.get('sender', ''))} · {md(ev.get('chat', ''))} · "
                       f"{code(ev.get('message_id', ''))}"]
         lines.append("")

@@ -25,27 +25,29 @@ QUOTE_MARK = 400
 QUOTE_AFTER = 200
 MAX_CONFIG_ROWS = 80
 
-HEALTH_LABELS = {
-    "zh": {
-        "noise_share": "噪声占比",
-        "ad_share": "广告占比",
-        "need_share": "需求占比",
-        "high_quality_share": "高质量互动占比",
-        "hq_interaction_share": "高质量互动占比",
-        "high_quality_interaction_share": "高质量互动占比",
-        "reply_depth": "回复深度",
-        "messages": "消息数",
-        "speakers": "发言人数",
-        "chats": "群聊",
-        "per_chat": "各群聊",
-        "overall": "总体",
-        "active_speakers": "活跃发言人",
-        "endorsement_share": "附和占比",
-        "reply_depth_mean": "平均回复深度",
-        "reply_depth_max": "最大回复深度",
-    },
-    "en": {},
-}
+MAX_HEALTH_CHATS = 200  # chats listed in the per-chat table
+MAX_CHURN_ROWS = 200  # silent-churn members listed on the page
+HEALTH_COLUMNS = (  # per-chat / overall metrics shown, with how the page formats them
+    ("messages", "int"), ("active_speakers", "int"), ("active_members", "int"), ("silent_members", "int"),
+    ("silent_churn", "int"), ("noise_share", "share"), ("ad_share", "share"), ("need_share", "share"),
+    ("high_quality_interaction_share", "share"), ("reply_depth_mean", "float"), ("reply_depth_max", "int"),
+)
+WEEKLY_COLUMNS = (
+    ("messages", "int"), ("active_speakers", "int"), ("new_speakers", "int"), ("noise_share", "share"),
+    ("ad_share", "share"), ("high_quality_interaction_share", "share"), ("reply_depth_mean", "float"),
+    ("silent_churn", "int"),
+)
+_HEALTH_ALIASES = {"high_quality_share": "high_quality_interaction_share",
+                   "hq_interaction_share": "high_quality_interaction_share",
+                   "speakers": "active_speakers", "per_chat": "per_chat", "chats": "h_chat"}
+
+
+def health_label(key: str, lang: str) -> str:
+    """Readable name of a health metric (unknown keys keep their own name)."""
+    ui = ui_strings(lang)
+    k = _HEALTH_ALIASES.get(key, key)
+    return ui.get(k if k.startswith("h_") else f"h_{k}", key)
+
 
 # ---------------------------------------------------------------- small helpers
 
@@ -199,8 +201,25 @@ def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str,
         "lastShown": show_time(last, tz),
         "thin": n_speakers < 3 or n_chats < 2,
         "ev": [_quote_row(e, chats, tz) for e in evidence[:PAGE_QUOTES_PER_NEED]],
+        "brief": _page_brief(need, lang),
         "evTotal": len(evidence),
         "msgTotal": len(need.get("message_ids") or []),
+    }
+
+
+def _page_brief(need: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The need's brief for its card: questions, confidence, caveats, co-creation candidates."""
+    from needminer.report._briefs import caveats, confidence, directions  # lazy: _briefs imports this module
+    from needminer.report._engage import co_creators
+
+    people, from_run = co_creators(need)
+    return {
+        "q": directions(need, lang),
+        "conf": confidence(need),
+        "cav": caveats(need, lang),
+        "co": [[str(p.get("speaker", "")), int(p.get("fragments") or 0), int(p.get("endorsements") or 0),
+                int(p.get("replies") or 0), int(p.get("total") or 0)] for p in people],
+        "coRun": from_run,
     }
 
 
@@ -209,11 +228,10 @@ def health_tables(health: Mapping[str, Any] | None, lang: str) -> list[dict[str,
     (e.g. per chat) → rows × metrics; list of dicts → rows × keys."""
     if not health:
         return []
-    labels = HEALTH_LABELS.get(lang, {})
     ui = ui_strings(lang)
 
     def label(k: Any) -> str:
-        return labels.get(str(k), str(k))
+        return health_label(str(k), lang)
 
     tables: list[dict[str, Any]] = []
     scalars = [[label(k), fmt_value(str(k), v)] for k, v in health.items() if not isinstance(v, (dict, list))]
@@ -230,6 +248,76 @@ def health_tables(health: Mapping[str, Any] | None, lang: str) -> list[dict[str,
             tables.append({"title": label(key), "columns": [ui["value"]],
                            "rows": [[fmt_value(str(key), v)] for v in value]})
     return tables
+
+
+def _num_row(summary: Mapping[str, Any], columns: Sequence[tuple[str, str]]) -> list[Any]:
+    return [clean_number(summary.get(k)) if isinstance(summary.get(k), (int, float)) else None for k, _ in columns]
+
+
+def health_panel(health: Mapping[str, Any] | None, lang: str, tz: tzinfo) -> dict[str, Any] | None:
+    """Display data for the community-health panel, from ``community_health``'s output.
+
+    Returns None when ``health`` does not have that shape (``overall`` and ``chats`` mappings);
+    the page then shows ``health_tables`` instead.
+    """
+    if not isinstance(health, Mapping):
+        return None
+    overall, chats = health.get("overall"), health.get("chats")
+    if not isinstance(overall, Mapping) or not isinstance(chats, Mapping):
+        return None
+    ui = ui_strings(lang)
+    params = health.get("params") if isinstance(health.get("params"), Mapping) else {}
+    chat_items = sorted(((str(c), v) for c, v in chats.items() if isinstance(v, Mapping)),
+                        key=lambda cv: (-(cv[1].get("messages") or 0), cv[0]))
+    weekly = health.get("weekly") if isinstance(health.get("weekly"), Mapping) else {}
+    scopes: list[list[Any]] = []
+
+    def week_rows(rows: Any) -> list[list[Any]]:
+        if not isinstance(rows, list):
+            return []
+        return [[str(r.get("period", "")), str(r.get("start", ""))] + _num_row(r, WEEKLY_COLUMNS)
+                for r in rows if isinstance(r, Mapping)]
+
+    if weekly.get("overall"):
+        scopes.append(["", ui["h_overall"], week_rows(weekly["overall"])])
+    per_chat_weeks = weekly.get("chats") if isinstance(weekly.get("chats"), Mapping) else {}
+    for chat, _ in chat_items[:MAX_HEALTH_CHATS]:
+        rows = week_rows(per_chat_weeks.get(chat))
+        if rows:
+            scopes.append([chat, chat, rows])
+    churn_rows = []
+    churn = health.get("silent_churn") if isinstance(health.get("silent_churn"), list) else []
+    for c in churn[:MAX_CHURN_ROWS]:
+        if not isinstance(c, Mapping):
+            continue
+        label = str(c.get("label") or "")
+        churn_rows.append([str(c.get("speaker", "")), str(c.get("chat", "")),
+                           show_time(parse_time(c.get("time")), tz), ui.get(f"label_{label}", label),
+                           clean_number(c.get("days_silent")), bool(c.get("returned")), str(c.get("message_id", ""))])
+    days = params.get("churn_days", 14)
+    cols = [[k, health_label(k, lang), kind] for k, kind in HEALTH_COLUMNS]
+    return {
+        "columns": cols,
+        "overall": _num_row(overall, HEALTH_COLUMNS),
+        "period": [overall.get("first_period"), overall.get("last_period")],
+        "chats": [[chat, _num_row(v, HEALTH_COLUMNS), v.get("last_period")] for chat, v in chat_items[:MAX_HEALTH_CHATS]],
+        "chatsTotal": len(chat_items),
+        "weekCols": [[k, health_label(k, lang), kind] for k, kind in WEEKLY_COLUMNS],
+        "weekly": scopes,
+        "weeksCap": params.get("max_weeks"),
+        "churn": churn_rows,
+        "churnTotal": int(overall.get("silent_churn") or len(churn)),
+        "churnHint": fmt_text(ui["h_churn_hint"], days=days),
+        "params": fmt_text(ui["h_params"], tz=params.get("tz", "UTC"), days=days),
+    }
+
+
+def fmt_text(template: str, **values: Any) -> str:
+    """``str.format`` that leaves unknown or malformed placeholders alone."""
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
 
 
 def _union_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -318,6 +406,7 @@ def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
     for n in needs:
         for key, lab, *_ in n["factors"]:
             factor_names.setdefault(key, lab)
+    panel = health_panel(payload.get("health"), lang, tz)
     config = _flatten(manifest.get("config") or {})[:MAX_CONFIG_ROWS]
     for key in ("seed", "embedder", "started", "run_id", "input_hash"):
         if key in manifest and not isinstance(manifest[key], (dict, list)):
@@ -330,7 +419,8 @@ def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "chats": chats.items,
         "factorNames": [[k, v] for k, v in factor_names.items()],
         "needs": needs,
-        "health": health_tables(payload.get("health"), lang),
+        "health": [] if panel else health_tables(payload.get("health"), lang),
+        "healthPanel": panel,
         "unclustered": unclustered,
         "unclusteredTotal": len(payload.get("unclustered") or []),
         "formula": str(payload.get("formula") or ""),

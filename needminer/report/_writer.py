@@ -103,6 +103,7 @@ def write_report(
     unclustered: Sequence[Evidence] = (),
     lang: str = "zh",
     formula: str = "",
+    engagement: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> ReportFiles:
     """Write the report of one run into ``out_dir`` (created if missing).
 
@@ -119,6 +120,9 @@ def write_report(
         unclustered: Intense quotes that joined no need.
         lang: ``"zh"`` or ``"en"`` for the page and the briefs.
         formula: The scoring formula, shown in the page footer and the briefs.
+        engagement: Co-creation candidates per need id, as ``need_engagement`` returns them;
+            written to needs.json as ``co_creators`` and shown in the page and the briefs.
+            Without it both fall back to counting each speaker's quotes.
 
     Returns:
         The paths written (``extra`` holds needs.csv).
@@ -134,6 +138,9 @@ def write_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     doc = needs_document(needs, datetime.now(timezone.utc))
+    if engagement is not None:
+        for need in doc["needs"]:
+            need["co_creators"] = [dict(c) for c in engagement.get(need["id"], ())]
     extras = {
         "manifest": manifest,
         "health": health,

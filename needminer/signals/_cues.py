@@ -209,3 +209,74 @@ def family_prefilter(rows: tuple[tuple[str, str, float], ...]) -> re.Pattern[str
     """One regex that matches wherever any row of the family could match (a fast pre-check)."""
     alts = [alt for _name, pat, _w in rows for alt in _top_level_alternatives(pat)]
     return compiled("|".join(a if not (set(a) & _SPECIAL) else f"(?:{a})" for a in alts))
+
+
+# ---- token-level cues (negation, degree adverbs, contrast, hedges) ------------------------
+# One row per cue: ``(name, slots, max_gap)``. A cue fires when a word of each slot occurs in
+# order with at most ``max_gap`` tokens between consecutive slots. The same table drives two
+# matchers: character regexes (``compiled_token_cues``, the fast default) and spaCy token
+# patterns over jieba tokens (``_spacy_cues``), where "不好意思" is one token and so is not
+# "不 + 好". Words are plain strings (no regex), so the table is safe to extend.
+NEGATORS = ("不", "没", "没有", "不太", "不怎么", "没那么", "并不", "并没有", "一点也不", "一点都不", "不是很", "不够", "不算", "不大", "毫不")
+POS_WORDS = (
+    "好", "好用", "满意", "舒服", "灵敏", "耐用", "方便", "清楚", "理想", "给力", "流畅", "稳定", "划算", "值", "值得",
+    "行", "靠谱", "专业", "及时", "好吃", "好看", "亮", "快", "实用", "顺手", "习惯", "喜欢", "明显", "干净", "准",
+    "结实", "安静", "省油", "舒适", "清晰", "顺畅", "合适", "到位", "友好", "智能", "省心", "高级", "精致", "足",
+)
+DEGREE = (
+    "有点", "有点儿", "有些", "稍微", "稍", "稍显", "略", "略显", "略微", "偏", "太", "很", "挺", "真", "好", "非常",
+    "特别", "超", "超级", "巨", "贼", "比较", "相当", "过于", "实在", "蛮", "老", "那么", "这么",
+)
+NEG_WORDS = (
+    "贵", "慢", "高", "小", "硬", "吵", "软", "重", "沉", "肉", "差", "弱", "累", "挤", "窄", "矮", "短", "闷", "油",
+    "干", "腻", "暗", "薄", "糙", "粗糙", "麻烦", "卡", "费油", "费电", "吃力", "模糊", "单薄", "一般", "失望", "坑",
+    "难用", "难", "烦", "晃", "飘", "抖", "颠", "虚", "松", "丑", "土", "老气", "少", "远", "吵闹", "刺眼", "耗电",
+    "发烫", "不足", "不够", "拥挤", "颠簸", "累人", "费劲", "难受", "鸡肋", "奇怪", "别扭", "敷衍", "偏高", "偏大",
+    "偏小", "大", "多", "黑", "乱", "脏", "臭", "辣", "咸", "淡", "冷", "热", "久", "晚", "迟",
+)
+PAIN_WORDS = (
+    "卡", "油", "闷", "闷痘", "假白", "拔干", "掉", "掉色", "异响", "贵", "吵", "晕", "漏", "抖", "顿挫", "卡粉",
+    "脱妆", "起皮", "过敏", "刺激", "黏", "腻", "堵", "发烫", "费电", "费油", "难用", "失望", "后悔",
+)
+CONTRAST = ("就是", "但是", "但", "可惜", "不过", "只是", "唯一", "美中不足", "缺点", "槽点", "毛病", "除了", "然而", "可是", "偏偏")
+HEDGE = ("还行", "还可以", "一般", "一般般", "凑合", "就那样", "马马虎虎", "还好", "勉强", "凑合着", "将就", "也就那样", "还凑合", "中规中矩", "差强人意")
+WORSE = ("不如", "比不上", "还不如", "差远了", "差太多", "差很多", "没有以前", "不如以前", "倒退", "缩水", "虚标", "不符")
+STILL = ("还是", "依然", "仍然", "一直", "还", "始终", "到现在", "至今", "迟迟")
+NOT = ("不", "没", "没有", "不能", "不行", "没人", "无法", "未")
+WAITED = ("已经", "都", "整整", "足足", "等了", "拖了")
+SPAN = ("天", "个月", "周", "星期", "个星期", "小时", "个小时", "礼拜", "个礼拜", "年")
+EXPECT = ("说好", "宣传", "号称", "本来", "以为", "说是", "承诺", "明明")
+BUT_ACTUAL = ("结果", "实际", "实际上", "却", "但是", "可是", "居然", "竟然")
+
+TOKEN_CUES: tuple[tuple[str, tuple[tuple[str, ...], ...], int], ...] = (
+    ("neg_pos", (NEGATORS, POS_WORDS), 1),          # 不好用 / 不太满意 / 没那么方便 → mild complaint
+    ("degree_neg", (DEGREE, NEG_WORDS), 0),         # 有点贵 / 偏硬 / 太吵 → complaint
+    ("neg_pain", (NEGATORS, PAIN_WORDS), 0),        # 不卡粉 / 没有异响 → praise, not pain
+    ("contrast", (CONTRAST,), 0),                   # 还行，就是… / 可惜…
+    ("hedge", (HEDGE,), 0),                         # 一般般 / 还行吧 / 凑合
+    ("worse", (WORSE,), 0),                         # 不如上一代 / 缩水
+    ("still_not", (STILL, NOT), 1),                 # 还是不行 / 一直没人管 (follow-up complaint)
+    ("waited", (WAITED, SPAN), 2),                  # 已经三天了 / 等了一个小时
+    ("expect_gap", (EXPECT, BUT_ACTUAL), 6),        # 说好今天到，结果…
+)
+
+
+# spaCy only: a slot matched by a token regex instead of a word list (jieba keeps "三天" whole).
+TOKEN_SLOT_REGEX: dict[tuple[str, int], str] = {
+    ("still_not", 1): r"^(?:不|没|无法|未)",
+    ("waited", 1): r"^[\d一二两三四五六七八九十几半好多]*(?:天|个月|月|周|星期|个星期|小时|个小时|礼拜|个礼拜|年)$",
+}
+
+
+def _alt(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + ")"
+
+
+@lru_cache(maxsize=1)
+def compiled_token_cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Character-regex versions of ``TOKEN_CUES`` (a gap of k tokens ≈ up to 2k characters)."""
+    out = []
+    for name, slots, gap in TOKEN_CUES:
+        sep = f"[^。！？!?；;\\n]{{0,{2 * gap}}}" if gap else ""
+        out.append((name, re.compile(sep.join(_alt(s) for s in slots), re.IGNORECASE)))
+    return tuple(out)

@@ -1,9 +1,12 @@
-"""The trainable signal classifier: char n-gram tf-idf ⊕ rule cues → logistic regression.
+"""The trainable signal classifier: char (+ word) n-gram tf-idf ⊕ cue features [⊕ sentence
+embedding] → logistic regression (class_weight balanced, C and the need threshold chosen by
+inner CV on the training data).
 
 Saved without pickle: ``model.safetensors`` holds the used hash columns, their idf and the
-coefficients; ``model.json`` holds the metadata (classes, hash parameters, threshold, training
-summary). Loading needs numpy, scipy and safetensors only (sklearn's ``HashingVectorizer`` is a
-stateless function of its parameters, so it is rebuilt, never unpickled).
+coefficients; ``model.json`` holds the metadata (classes, hash parameters, cue feature names,
+cue backend, embedder name, threshold, training summary). Loading needs numpy, scipy and
+safetensors only (sklearn's ``HashingVectorizer`` is a stateless function of its parameters, so
+it is rebuilt, never unpickled). Folders written by round 1 (format v1) still load.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from needminer.errors import ConfigError, ModelError
-from needminer.signals._features import CUE_FEATURES, CharNgramFeaturizer, fit_idf
+from needminer.signals._features import CUE_FEATURES, CUE_FEATURES_V1, LEX_FEATURES, NgramFeaturizer, fit_idf
 from needminer.signals._rules import RuleResult, score_text
 from needminer.types import SignalLabel
 
-FORMAT = "needminer.signals.charngram-lr.v1"
+FORMAT_V1 = "needminer.signals.charngram-lr.v1"
+FORMAT = "needminer.signals.ngram-lr.v2"
+C_GRID = (0.5, 2.0, 8.0)
 NEED_CLASSES = ("0", "1")
 
 
@@ -38,6 +43,8 @@ class TrainReport:
         threshold: Decision threshold on P(need) for a need model (chosen by inner CV), else 0.5.
         inner_cv_macro_f1: Macro-F1 of the inner 3-fold CV on the training data (None if skipped).
         seconds: Wall time.
+        c: Inverse regularisation used (chosen by inner CV when several were tried).
+        embedder: Sentence embedder whose vectors were a feature block, or None.
     """
 
     out_dir: Path
@@ -47,6 +54,8 @@ class TrainReport:
     threshold: float = 0.5
     inner_cv_macro_f1: float | None = None
     seconds: float = 0.0
+    c: float = 4.0
+    embedder: str | None = None
 
 
 @dataclass
@@ -55,21 +64,42 @@ class SignalModel:
 
     Attributes:
         classes: Class names; a need model has ``("0", "1")``.
-        featurizer: The n-gram featurizer (hash parameters).
+        featurizer: The n-gram + cue featurizer (hash parameters, cue names, cue backend).
         idf: Idf per hash column, shape (n_features,).
-        coef: Shape (n_features + n_cues, n_out) where n_out is 1 for binary models.
+        coef: Shape (n_features + n_cues [+ embedding dim], n_out); n_out is 1 for binary models.
         intercept: Shape (n_out,).
         threshold: Decision threshold on P(positive) for binary models.
         meta: Metadata written next to the weights.
     """
 
     classes: tuple[str, ...]
-    featurizer: CharNgramFeaturizer
+    featurizer: NgramFeaturizer
     idf: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
     threshold: float = 0.5
     meta: dict = field(default_factory=dict)
+    embedder: str | None = None
+    embed_weight: float = 1.0
+    _embedder_obj: object = field(default=None, repr=False)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._embedder_obj is None:
+            from needminer.embed import get_embedder
+
+            self._embedder_obj = get_embedder(self.embedder)
+        return self._embedder_obj.embed(list(texts))
+
+    def features(self, texts: Sequence[str], rules: Sequence[RuleResult] | None = None,
+                 vectors: np.ndarray | None = None):
+        """The feature matrix of ``texts`` (embeddings computed unless ``vectors`` is given)."""
+        x = self.featurizer.transform(texts, self.idf, rules)
+        if self.embedder is None:
+            return x
+        from scipy import sparse
+
+        v = self._embed(texts) if vectors is None else vectors
+        return sparse.hstack([x, sparse.csr_matrix(v * self.embed_weight)], format="csr", dtype=np.float32)
 
     @property
     def is_need_model(self) -> bool:
@@ -79,7 +109,19 @@ class SignalModel:
         """Class probabilities, shape (n, len(classes))."""
         if not texts:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        x = self.featurizer.transform(texts, self.idf, rules)
+        x = self.features(texts, rules)
+        z = np.asarray(x @ self.coef) + self.intercept
+        if z.shape[1] == 1:
+            p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            return np.stack([1.0 - p1, p1], axis=1)
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba_vectors(self, texts: Sequence[str], vectors: np.ndarray,
+                              rules: Sequence[RuleResult] | None = None) -> np.ndarray:
+        """``predict_proba`` with precomputed sentence vectors (an embedding model only)."""
+        x = self.features(texts, rules, vectors)
         z = np.asarray(x @ self.coef) + self.intercept
         if z.shape[1] == 1:
             p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
@@ -94,24 +136,32 @@ class SignalModel:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        n = self.featurizer.n_features
+        f = self.featurizer
+        n = f.n_features
+        k = len(f.cue_features)
         used = np.flatnonzero(np.abs(self.coef[:n]).sum(axis=1) > 0).astype(np.int64)
         tensors = {
             "hash_columns": used,
             "idf": self.idf[used].astype(np.float32),
             "coef_ngram": np.ascontiguousarray(self.coef[used].astype(np.float32)),
-            "coef_cues": np.ascontiguousarray(self.coef[n:].astype(np.float32)),
+            "coef_cues": np.ascontiguousarray(self.coef[n : n + k].astype(np.float32)),
             "intercept": self.intercept.astype(np.float32),
         }
+        if self.embedder is not None:
+            tensors["coef_embed"] = np.ascontiguousarray(self.coef[n + k :].astype(np.float32))
         save_file(tensors, str(out / "model.safetensors"))
         meta = {
             **self.meta,
             "format": FORMAT,
             "classes": list(self.classes),
             "n_features": n,
-            "ngram_range": list(self.featurizer.ngram_range),
-            "cue_weight": self.featurizer.cue_weight,
-            "cue_features": list(CUE_FEATURES),
+            "ngram_range": list(f.ngram_range),
+            "word_ngram_range": list(f.word_ngram_range) if f.word_ngram_range else None,
+            "cue_weight": f.cue_weight,
+            "cue_backend": f.cue_backend,
+            "cue_features": list(f.cue_features),
+            "embedder": self.embedder,
+            "embed_weight": self.embed_weight,
             "default_idf": float(self.idf.max()) if self.idf.size else 1.0,
             "threshold": self.threshold,
         }
@@ -136,24 +186,36 @@ def load_model(path: str | Path) -> SignalModel:
 
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         t = load_file(str(weights_path))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
-        if list(meta["cue_features"]) != list(CUE_FEATURES):
+        fmt = meta.get("format")
+        if fmt not in {FORMAT, FORMAT_V1}:
+            raise ValueError(f"format {fmt!r}, expected {FORMAT!r}")
+        names = list(meta["cue_features"])
+        if fmt == FORMAT_V1 and names != list(CUE_FEATURES_V1):
             raise ValueError("cue feature list differs from this needminer version; retrain the model")
+        unknown = sorted(set(names) - set(CUE_FEATURES) - set(LEX_FEATURES))
+        if unknown:
+            raise ValueError(f"unknown cue features {unknown[:5]}; this model needs a newer needminer")
         n = int(meta["n_features"])
+        k = len(names)
         cols = t["hash_columns"]
         idf = np.full(n, meta["default_idf"], dtype=np.float32)
         idf[cols] = t["idf"]
         n_out = t["intercept"].shape[0]
-        coef = np.zeros((n + len(CUE_FEATURES), n_out), dtype=np.float32)
+        emb = t.get("coef_embed")
+        coef = np.zeros((n + k + (0 if emb is None else emb.shape[0]), n_out), dtype=np.float32)
         coef[cols] = t["coef_ngram"]
-        coef[n:] = t["coef_cues"]
+        coef[n : n + k] = t["coef_cues"]
+        if emb is not None:
+            coef[n + k :] = emb
+        feat = NgramFeaturizer(
+            n_features=n, ngram_range=tuple(meta["ngram_range"]), cue_weight=float(meta["cue_weight"]),
+            word_ngram_range=tuple(meta["word_ngram_range"]) if meta.get("word_ngram_range") else None,
+            cue_features=names, cue_backend=meta.get("cue_backend", "regex"),
+        )
     except Exception as exc:
         raise ModelError(f"Failed while loading the signals model in '{folder}'.\n{exc}") from exc
-    feat = CharNgramFeaturizer(
-        n_features=n, ngram_range=tuple(meta["ngram_range"]), cue_weight=float(meta["cue_weight"])
-    )
-    return SignalModel(tuple(meta["classes"]), feat, idf, coef, t["intercept"], float(meta["threshold"]), meta)
+    return SignalModel(tuple(meta["classes"]), feat, idf, coef, t["intercept"], float(meta["threshold"]), meta,
+                       embedder=meta.get("embedder"), embed_weight=float(meta.get("embed_weight", 1.0)))
 
 
 def normalise_labels(labels: Sequence[object]) -> tuple[list[str], tuple[str, ...]]:
@@ -216,11 +278,38 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
     return best
 
 
+def _design(counts, cues: np.ndarray, idf: np.ndarray, vectors: np.ndarray | None, embed_weight: float):
+    from scipy import sparse
+
+    from needminer.signals._features import tfidf
+
+    blocks = [tfidf(counts, idf), sparse.csr_matrix(cues)]
+    if vectors is not None:
+        blocks.append(sparse.csr_matrix(vectors * embed_weight))
+    return sparse.hstack(blocks, format="csr", dtype=np.float32)
+
+
+def _score(y: np.ndarray, p: np.ndarray, need: bool) -> tuple[float, float]:
+    """(threshold, macro-F1) of out-of-fold probabilities."""
+    if need:
+        return _best_threshold(y, p[:, 1])
+    from sklearn.metrics import f1_score
+
+    return 0.5, float(f1_score(y, p.argmax(axis=1), average="macro", zero_division=0))
+
+
 def train_model(
-    texts: Sequence[str], labels: Sequence[object], *, c: float = 4.0, seed: int = 0,
-    n_features: int = 2**18, cue_weight: float = 1.0, tune_threshold: bool = True,
+    texts: Sequence[str], labels: Sequence[object], *, c: float | Sequence[float] | None = None, seed: int = 0,
+    n_features: int = 2**18, ngram_range: tuple[int, int] = (1, 4), word_ngram_range: tuple[int, int] | None = None,
+    cue_weight: float = 1.0, cue_backend: str = "regex", embedder: object = None, embed_weight: float = 1.0,
+    vectors: np.ndarray | None = None, tune_threshold: bool = True, inner_folds: int = 3,
 ) -> tuple[SignalModel, dict]:
-    """Fit the classifier in memory; returns the model and a summary dict."""
+    """Fit the classifier in memory; returns the model and a summary dict.
+
+    ``c``: one value, a grid, or None for ``C_GRID``; with several values the one with the best
+    inner-CV macro-F1 is used. ``embedder``: an ``Embedder`` or a name (``"lite"``); its vectors
+    become a feature block (``vectors`` may pass them precomputed, aligned with ``texts``).
+    """
     if len(texts) != len(labels):
         raise ConfigError(f"train_detector got {len(texts)} texts but {len(labels)} labels; pass one label per text.")
     y_str, classes = normalise_labels(labels)
@@ -228,23 +317,60 @@ def train_model(
         raise ConfigError("train_detector needs at least two distinct labels. Add examples of the other class.")
     texts = [str(t) for t in texts]
     y = np.asarray([classes.index(v) for v in y_str])
-    feat = CharNgramFeaturizer(n_features=n_features, cue_weight=cue_weight)
+    names = CUE_FEATURES + (LEX_FEATURES if cue_backend == "spacy" else ())
+    feat = NgramFeaturizer(n_features=n_features, ngram_range=ngram_range, cue_weight=cue_weight,
+                           word_ngram_range=word_ngram_range, cue_features=names, cue_backend=cue_backend)
+    emb_name, emb_obj = None, None
+    if embedder is not None:
+        if isinstance(embedder, str):
+            from needminer.embed import get_embedder
+
+            emb_obj = get_embedder(embedder)
+        else:
+            emb_obj = embedder
+        # A name get_embedder accepts again at load time: the one given, else the registry version.
+        emb_name = embedder if isinstance(embedder, str) else str(
+            getattr(emb_obj, "VERSION", None) or getattr(emb_obj, "model_id", ""))
+        if vectors is None:
+            vectors = emb_obj.embed(texts)
+        vectors = np.asarray(vectors, dtype=np.float32)
+    elif vectors is not None:
+        raise ConfigError("train_model got vectors but no embedder; pass embedder= as well.")
     rules = [score_text(t) for t in texts]
-    threshold, inner = 0.5, None
-    if tune_threshold and classes == NEED_CLASSES and min(np.bincount(y)) >= 3:
+    analysed = feat.analyse(texts)
+    counts = feat.counts(texts, analysed)
+    cues = feat.cue_matrix(texts, rules, analysed[1])
+    grid = C_GRID if c is None else (tuple(c) if isinstance(c, (list, tuple)) else (float(c),))
+    need = classes == NEED_CLASSES
+    threshold, inner, best_c = 0.5, None, grid[0]
+    search = len(grid) > 1 or (tune_threshold and need)
+    if search and min(np.bincount(y)) >= inner_folds:
         from sklearn.model_selection import StratifiedKFold
 
-        oof = np.zeros(len(y))
-        for tr, te in StratifiedKFold(3, shuffle=True, random_state=seed).split(texts, y):
-            idf_k = fit_idf(feat.counts([texts[i] for i in tr]))
-            clf = _fit_lr(feat.transform([texts[i] for i in tr], idf_k, [rules[i] for i in tr]), y[tr], c, seed)
-            oof[te] = clf.predict_proba(feat.transform([texts[i] for i in te], idf_k, [rules[i] for i in te]))[:, 1]
-        threshold, inner = _best_threshold(y, oof)
-    idf = fit_idf(feat.counts(texts))
-    clf = _fit_lr(feat.transform(texts, idf, rules), y, c, seed)
+        folds = list(StratifiedKFold(inner_folds, shuffle=True, random_state=seed).split(texts, y))
+        designs = []
+        for tr, te in folds:
+            idf_k = fit_idf(counts[tr])
+            vt = None if vectors is None else vectors[tr]
+            ve = None if vectors is None else vectors[te]
+            designs.append((_design(counts[tr], cues[tr], idf_k, vt, embed_weight),
+                            _design(counts[te], cues[te], idf_k, ve, embed_weight)))
+        best = (-1.0, 0.5, grid[0])
+        for cc in grid:
+            oof = np.zeros((len(y), len(classes)))
+            for (tr, te), (xtr, xte) in zip(folds, designs):
+                oof[te] = _fit_lr(xtr, y[tr], cc, seed).predict_proba(xte)
+            th, f = _score(y, oof, need and tune_threshold)
+            if f > best[0] + 1e-9:
+                best = (f, th, cc)
+        inner, threshold, best_c = best
+    idf = fit_idf(counts)
+    clf = _fit_lr(_design(counts, cues, idf, vectors, embed_weight), y, best_c, seed)
     coef = np.ascontiguousarray(clf.coef_.T.astype(np.float32))
-    model = SignalModel(classes, feat, idf, coef, clf.intercept_.astype(np.float32), threshold)
-    summary = {"label_counts": dict(Counter(y_str)), "threshold": threshold, "inner_cv_macro_f1": inner, "C": c}
+    model = SignalModel(classes, feat, idf, coef, clf.intercept_.astype(np.float32), threshold,
+                        embedder=emb_name, embed_weight=embed_weight, _embedder_obj=emb_obj)
+    summary = {"label_counts": dict(Counter(y_str)), "threshold": threshold, "inner_cv_macro_f1": inner,
+               "C": best_c, "C_grid": list(grid), "embedder": emb_name}
     model.meta = {"trained": {**summary, "n_samples": len(texts)}}
     return model, summary
 
@@ -258,6 +384,8 @@ def report_of(out_dir: Path, model: SignalModel, summary: dict, seconds: float) 
         threshold=summary["threshold"],
         inner_cv_macro_f1=summary["inner_cv_macro_f1"],
         seconds=round(seconds, 3),
+        c=summary["C"],
+        embedder=summary["embedder"],
     )
 
 

@@ -335,5 +335,15 @@ def line_txt() -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import make_samples2
+    import make_samples3
+
     for fn in [v for k, v in dict(globals()).items() if callable(v) and k.startswith(("generic_", "wechat_", "qq_", "telegram", "whatsapp", "discord", "slack", "line", "chatlab"))]:
         fn()
+    for mod in (make_samples2, make_samples3):
+        for k, v in vars(mod).items():
+            if callable(v) and not k.startswith("_") and getattr(v, "__module__", "") == mod.__name__ and k != "Rec":
+                v()

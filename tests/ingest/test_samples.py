@@ -11,6 +11,7 @@ from needminer.ingest import detect_format, ingest_to_workspace
 from needminer.types import MessageKind
 
 from .conftest import SAMPLES, read_one
+from .test_samples_r2 import R2
 
 UTC = timezone.utc
 K = MessageKind
@@ -48,6 +49,7 @@ EXPECTED = {
                                                  {**FULL_KINDS, "system": 2}, "护肤小分队", "system",
                                                  datetime(2023, 11, 18, 0, 59)),
     "whatsapp_txt/_chat.txt": ("whatsapp.txt.v1", 24, 24, {}, FULL_KINDS, "_chat", "小美", datetime(2023, 11, 18, 1, 0)),
+    **R2,
 }
 
 

@@ -150,3 +150,37 @@ def report(tmp_path, needs, manifest, health, unclustered):
 
     return write_report(needs, tmp_path / "out", manifest=manifest, health=health, unclustered=unclustered,
                         formula=FORMULA)
+
+
+def make_community_health() -> dict:
+    """The shape ``community_health`` returns, with a hostile chat name and pseudonym."""
+    def summary(messages: int, churn: int, last: str) -> dict:
+        return {"messages": messages, "active_speakers": 12, "noise_share": 0.31, "ad_share": 0.05, "need_share": 0.2,
+                "high_quality_interaction_share": 0.12, "endorsement_share": 0.1, "reply_depth_mean": 0.4,
+                "reply_depth_max": 3, "active_members": 5, "silent_members": 4, "silent_churn": churn,
+                "first_period": "2024-W15", "last_period": last}
+
+    def weeks(n: int, churn_week: int) -> list[dict]:
+        return [{"period": f"2024-W{15 + i}", "start": f"2024-04-{8 + i:02d}", "messages": 10 + 7 * i,
+                 "active_speakers": 3 + i, "new_speakers": 1, "noise_share": 0.3, "ad_share": 0.05,
+                 "need_share": 0.2, "high_quality_interaction_share": 0.1 + 0.05 * i, "endorsement_share": 0.1,
+                 "reply_depth_mean": 0.5, "reply_depth_max": 2, "silent_churn": int(i == churn_week)} for i in range(n)]
+
+    return {
+        "overall": summary(300, 2, "2024-W18"),
+        "chats": {"宝妈群": summary(200, 1, "2024-W18"), XSS_CHAT: summary(100, 1, "2024-W17")},
+        "weekly": {"overall": weeks(4, 1), "chats": {"宝妈群": weeks(4, 1), XSS_CHAT: weeks(3, 0)}},
+        "silent_churn": [
+            {"speaker": XSS_SPEAKER, "chat": XSS_CHAT, "message_id": "x1", "time": "2024-04-09T01:00:00+00:00",
+             "period": "2024-W15", "label": "pain", "days_silent": 30, "returned": False},
+            {"speaker": "成员-q7", "chat": "宝妈群", "message_id": "q7", "time": "2024-04-16T01:00:00+00:00",
+             "period": "2024-W16", "label": "question", "days_silent": 15, "returned": True},
+        ],
+        "params": {"period": "iso_week", "tz": "Asia/Shanghai", "churn_days": 14, "silent_weeks": 2, "max_weeks": 52},
+    }
+
+
+def make_engagement() -> dict:
+    return {"N1a2b3c": [{"speaker": "成员-a1", "fragments": 2, "endorsements": 1, "replies": 3, "total": 6},
+                        {"speaker": "成员-b2", "fragments": 1, "endorsements": 0, "replies": 1, "total": 2}],
+            "N_xss01": [{"speaker": XSS_SPEAKER, "fragments": 1, "endorsements": 0, "replies": 0, "total": 1}]}

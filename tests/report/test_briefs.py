@@ -68,3 +68,62 @@ def test_english_briefs(tmp_path, needs, manifest):
     assert text.startswith("# Product-direction briefs")
     assert "Could we build a product or service that delivers “快速、自然、服帖”?" in text
     assert "**Confidence**: low" in text
+
+
+def test_briefs_use_max_quotes_from_manifest(tmp_path, needs, manifest):
+    from needminer.report import write_report
+
+    manifest = {**manifest, "config": {**manifest["config"], "report": {"max_quotes": 2}}}
+    text = write_report(needs, tmp_path, manifest=manifest).briefs_md.read_text(encoding="utf-8")
+    assert "另有 248 条原话" in text  # 250 quotes, 2 shown
+    makeup = text[:text.index("## 2. ")]
+    assert makeup.count("\n> — ") == 2
+
+
+def test_co_creation_candidates(tmp_path, needs, manifest):
+    import json
+
+    from needminer.report import write_report
+
+    from .conftest import make_engagement
+
+    files = write_report(needs, tmp_path, manifest=manifest, engagement=make_engagement())
+    text = files.briefs_md.read_text(encoding="utf-8")
+    assert "### 共创候选人" in text and "- 成员-a1：片段 2 · 附和 1 · 回复 3" in text
+    assert "<b " not in text  # hostile pseudonym escaped
+    doc = json.loads(files.needs_json.read_text(encoding="utf-8"))
+    assert doc["needs"][0]["co_creators"][0] == {"speaker": "成员-a1", "fragments": 2, "endorsements": 1,
+                                                 "replies": 3, "total": 6}
+    assert doc["needs"][3]["co_creators"] == []
+    thin = text[text.index("宠物友好的咖啡店"):]
+    assert "可邀请的共创候选人少于 3 位" in thin and "### 共创候选人" not in thin
+    # without the run's data the candidates come from the quotes
+    plain = write_report(needs, tmp_path / "plain", manifest=manifest).briefs_md.read_text(encoding="utf-8")
+    assert "仅按原话条数统计" in plain and "成员-p0：原话 7 条" in plain
+
+
+def test_need_engagement_from_a_conversation():
+    from datetime import datetime, timedelta, timezone
+
+    from needminer.conversation import build_conversation
+    from needminer.report import need_engagement
+    from needminer.types import CleanMessage, Evidence, NeedStatement, RankedNeed
+
+    t = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+
+    def m(i, speaker, text, **kw):
+        return CleanMessage(id=f"e{i}", chat="群", speaker=speaker, text=text, time=t + timedelta(minutes=i), **kw)
+
+    msgs = [m(1, "A", "粉底总是卡粉，有没有不卡粉的推荐？"), m(2, "B", "试试先用保湿打底", reply_to="e1"),
+            m(3, "C", "+1", reply_to="e1"), m(4, "B", "我也觉得保湿很重要"), m(5, "A", "好的谢谢")]
+    conv = build_conversation(msgs)
+    frag = next(f for f in conv.fragments if f.message_id == "e1")
+    need = RankedNeed(rank=1, statement=NeedStatement(need_id="N000001", title="不卡粉", statement="不卡粉"),
+                      score=1.0, factors={}, speakers=("A",), chats=("群",), message_ids=("e1",),
+                      evidence=(Evidence("e1", "群", "A", t, msgs[0].text, (0, 4), frag.id),), fragment_ids=(frag.id,))
+    got = {r["speaker"]: r for r in need_engagement([need], conv, msgs)["N000001"]}
+    assert got["A"]["fragments"] == 1 and got["A"]["replies"] == 1
+    assert got["B"]["replies"] == 2 and got["B"]["fragments"] == 0
+    assert [e.fragment_id for e in conv.endorsements] == [frag.id]
+    assert got["C"] == {"speaker": "C", "fragments": 0, "endorsements": 1, "replies": 0, "total": 1}
+    assert list(got) == ["A", "B", "C"] or list(got) == ["B", "A", "C"]

@@ -81,3 +81,229 @@ def test_screenshot(report, tmp_path):
         pytest.skip(f"chromium could not take a screenshot here (rc={proc.returncode})")
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+# ---------------------------------------------------------------- scripted interactions over CDP
+
+from .conftest import (  # noqa: E402
+    FORMULA, make_community_health, make_engagement, make_manifest, make_needs, make_unclustered,
+)
+from ._cdp import Browser, CDPError  # noqa: E402
+
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    """zh and en reports with the full health panel and co-creation data."""
+    from needminer.report import write_report
+
+    base = tmp_path_factory.mktemp("rich")
+    out = {}
+    for lang in ("zh", "en"):
+        out[lang] = write_report(make_needs(), base / lang, manifest=make_manifest(), health=make_community_health(),
+                                 unclustered=make_unclustered(), formula=FORMULA, lang=lang,
+                                 engagement=make_engagement())
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    try:
+        b = Browser(CHROMIUM, tmp_path_factory.mktemp("cdp-profile"))
+    except (CDPError, OSError) as exc:
+        pytest.skip(f"chromium could not be driven over --remote-debugging-pipe here: {exc}")
+    yield b
+    b.close()
+
+
+def load(browser: Browser, url: str) -> None:
+    browser.open("about:blank")  # a new document even when only the #hash differs
+    browser.clear()
+    browser.open(url)
+    browser.wait_for("document.body.dataset.ready === '1'")
+
+
+def visible_ids(browser: Browser) -> list[str]:
+    return browser.js("Array.from(document.querySelectorAll('#needs > li.card')).map(c => c.dataset.need)")
+
+
+def choose(browser: Browser, select_id: str, value: str) -> None:
+    browser.js(f"(function(){{var s=document.getElementById({select_id!r}); s.value={value!r};"
+               "s.dispatchEvent(new Event('change', {bubbles: true}));})()")
+
+
+def test_needs_filters_search_sort_and_no_errors(browser, rich, tmp_path):
+    load(browser, rich["zh"].html.as_uri())
+    all_ids = visible_ids(browser)
+    assert all_ids == ["N1a2b3c", "N_xss01", "N_many1", "N_thin1"]
+    assert browser.js("document.getElementById('count').textContent") == "显示 4 / 4 条需求"
+    # filter by chat: only needs seen in 户外群
+    chat = browser.js("Array.from(document.querySelectorAll('#f-chat option')).find(o => o.textContent === '户外群').value")
+    choose(browser, "f-chat", chat)
+    assert visible_ids(browser) == ["N_xss01"]
+    assert "chat=" in browser.js("location.hash")  # shareable view
+    choose(browser, "f-chat", "")
+    # emerging only
+    choose(browser, "f-show", "emerging")
+    assert visible_ids(browser) == ["N1a2b3c"]
+    choose(browser, "f-show", "all")
+    # full-text search, typed like a user (debounced input events); quotes and pseudonyms are searched
+    browser.js("document.getElementById('q').focus()")
+    browser.send("Input.insertText", {"text": "快递柜"})
+    browser.wait_for("document.querySelectorAll('#needs > li.card').length === 1")
+    assert visible_ids(browser) == ["N_many1"]
+    browser.js("(function(){var q=document.getElementById('q'); q.value='成员-z9'; q.dispatchEvent(new Event('input'));})()")
+    browser.wait_for("document.querySelectorAll('#needs > li.card').length === 1 && "
+                     "document.querySelector('#needs > li.card').dataset.need === 'N_thin1'")
+    browser.js("(function(){var q=document.getElementById('q'); q.value='没有这种需求xyz'; q.dispatchEvent(new Event('input'));})()")
+    browser.wait_for("!document.getElementById('empty').hidden")
+    browser.js("document.getElementById('reset').click()")
+    assert visible_ids(browser) == all_ids
+    # sort changes the order
+    choose(browser, "f-sort", "speakers")
+    by_speakers = visible_ids(browser)
+    assert by_speakers != all_ids and by_speakers[0] == "N_many1" and sorted(by_speakers) == sorted(all_ids)
+    choose(browser, "f-sort", "endorsements")
+    assert visible_ids(browser)[0] == "N_many1" and visible_ids(browser)[-1] in ("N_xss01", "N_thin1")
+    assert browser.problems() == []
+
+
+def test_hash_state_restores_a_shared_view(browser, rich):
+    from urllib.parse import quote
+
+    load(browser, rich["zh"].html.as_uri() + "#q=" + quote("快递") + "&sort=speakers&show=strong")
+    assert browser.js("[document.getElementById('q').value, document.getElementById('f-sort').value, "
+                      "document.getElementById('f-show').value]") == ["快递", "speakers", "strong"]
+    assert visible_ids(browser) == ["N_many1"]
+    load(browser, rich["zh"].html.as_uri() + "#chat=" + quote("宠物群"))
+    assert visible_ids(browser) == ["N_thin1"]
+    load(browser, rich["zh"].html.as_uri() + "#show=bogus&sort=bogus&chat=nope")  # junk falls back to defaults
+    assert len(visible_ids(browser)) == 4
+    assert browser.problems() == []
+
+
+def test_expand_with_keyboard_and_aria(browser, rich):
+    load(browser, rich["zh"].html.as_uri())
+    toggles = browser.js("""Array.from(document.querySelectorAll('.card .toggle')).map(b => [b.tagName, b.type,
+        b.getAttribute('aria-expanded'), !!document.getElementById(b.getAttribute('aria-controls'))])""")
+    assert toggles == [["BUTTON", "button", "false", True]] * 4
+    # every form control has a label; map dots are focusable buttons with names
+    assert browser.js("Array.from(document.querySelectorAll('select, input')).every(c => c.labels && c.labels.length > 0)")
+    assert browser.js("Array.from(document.querySelectorAll('circle.dot')).every(d => d.getAttribute('tabindex') === '0' "
+                      "&& d.getAttribute('role') === 'button' && d.getAttribute('aria-label'))")
+    # Tab order reaches the search box before the first evidence toggle
+    order = []
+    browser.js("document.activeElement.blur(); window.focus()")
+    for _ in range(40):
+        browser.key("Tab", "Tab", 9)
+        order.append(browser.js("(function(a){return a.id || a.className || a.tagName})(document.activeElement)"))
+        if order[-1] == "toggle":
+            break
+    assert "q" in order and "toggle" in order and order.index("q") < order.index("toggle")
+    first = "document.querySelector('.card .toggle')"
+    browser.js(f"{first}.focus()")
+    browser.key("Enter", "Enter", 13, "\r")
+    assert browser.js(f"{first}.getAttribute('aria-expanded')") == "true"
+    assert browser.js("document.querySelectorAll('.card')[0].querySelectorAll('.quotes:not([hidden]) .quote').length") == 3
+    browser.key(" ", "Space", 32, " ")
+    assert browser.js(f"{first}.getAttribute('aria-expanded')") == "false"
+    # a map dot opens its need with Enter
+    browser.js("document.querySelector('circle.dot[aria-label^=\"#4 \"]').focus()")
+    browser.key("Enter", "Enter", 13, "\r")
+    assert browser.js("document.querySelector('[data-need=N_thin1] .toggle').getAttribute('aria-expanded')") == "true"
+    assert browser.problems() == []
+
+
+def test_payload_chat_fires_no_alert(browser, rich):
+    load(browser, rich["zh"].html.as_uri())
+    # render everything hostile: every card expanded, print preparation, health panel scopes
+    browser.js("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.js("document.querySelectorAll('.quote').length") > 200  # page cap 200 for the big need
+    assert browser.js("document.querySelectorAll('[data-need=N_xss01] .quotes:not([hidden]) .quote').length") == 3
+    browser.js("(function(){var s=document.getElementById('h-scope'); for (var i=0;i<s.options.length;i++){s.value=String(i);"
+               "s.dispatchEvent(new Event('change'));}})()")
+    browser.js("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert browser.dialogs() == []
+    assert browser.js("document.title") == "需求洞察报告"
+    assert browser.js("document.querySelectorAll('body img, body iframe, [onerror], [onload], [onmouseover]').length") == 0
+    assert browser.problems() == []
+
+
+def test_health_panel_briefs_and_screenshot(browser, rich, tmp_path):
+    load(browser, rich["zh"].html.as_uri())
+    kpis = browser.js("Array.from(document.querySelectorAll('#health .kpis dt')).map(d => d.textContent)")
+    assert "活跃成员（最近一周）" in kpis and "沉默流失信号" in kpis and "高质量互动占比" in kpis
+    chats = browser.js("Array.from(document.querySelectorAll('#health .chats tbody tr td:first-child')).map(t => t.textContent)")
+    assert chats == ["宝妈群", "</script><script>document.title='PWNED'</script>群", "总体"]
+    assert browser.js("document.querySelectorAll('#health svg.wchart rect.wbar').length") == 4
+    assert browser.js("document.querySelectorAll('#health svg.wchart rect.wbar.churn').length") == 1
+    choose(browser, "h-scope", "2")  # the hostile chat's 3 weeks
+    assert browser.js("document.querySelectorAll('#health svg.wchart rect.wbar').length") == 3
+    churn = browser.js("Array.from(document.querySelectorAll('#health table tbody tr')).filter(r => r.querySelector('code'))"
+                       ".map(r => r.cells[0].textContent)")
+    assert churn == ["<b onmouseover=alert(1)>成员-evil</b>", "成员-q7"]
+    brief = browser.js("document.querySelector('[data-need=N1a2b3c] .brief').innerText")
+    assert "给团队的问题" in brief and "置信度：中" in brief and "共创候选人" in brief and "成员-a1" in brief
+    assert "回复 3" in brief
+    shot = browser.screenshot(tmp_path / "report-full.png")
+    assert shot.stat().st_size > 20_000
+    print(f"screenshot: {shot}")
+    assert browser.problems() == []
+
+
+def test_english_page_has_no_chinese_ui(browser, rich):
+    load(browser, rich["en"].html.as_uri())
+    assert browser.js("document.documentElement.lang") == "en"
+    ui_text = browser.js("""Array.from(document.querySelectorAll(
+        'h1, h2, h4, th, dt, label, button, summary, .hint, .count, .tagline, #f-show option, #f-sort option, .brief .conf,'
+        + '.wlegend, .kpis, .legend, .metrics, .capnote, .generated, .foot .note'))
+        .map(e => e.textContent).join('\\n')""")
+    # chat text (names, pseudonyms, slots) can be Chinese; the interface must not be
+    leftovers = [line for line in ui_text.split("\n") if CJK.search(line)]
+    allowed = ("成员-", "宝妈群", "美妆", "户外群", "群", "快递柜", "通勤", "底妆", "伪素颜", "赶时间")
+    leftovers = [x for x in leftovers if not any(a in x for a in allowed)]
+    assert leftovers == []
+    assert browser.js("document.getElementById('count').textContent") == "Showing 4 of 4 needs"
+    assert "Active members (last week)" in browser.js("document.querySelector('#health .kpis').textContent")
+    assert "Questions for the team" in browser.js("document.querySelector('.brief').textContent")
+    assert browser.problems() == []
+
+
+def test_print_layout(browser, rich):
+    load(browser, rich["en"].html.as_uri())
+    browser.send("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        hidden = browser.js("['.controls', '.map', '.card .toggle'].map(s => getComputedStyle(document.querySelector(s)).display)")
+        assert hidden == ["none", "none", "none"]
+        assert browser.js("getComputedStyle(document.getElementById('health')).display") != "none"
+    finally:
+        browser.send("Emulation.setEmulatedMedia", {"media": ""})
+    pdf = browser.pdf()  # fires beforeprint: every card rendered and expanded
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert browser.problems() == []
+
+
+def test_large_report_filters_fast(browser, tmp_path):
+    from needminer.report import write_report
+
+    from .test_scale import synthetic
+
+    files = write_report(synthetic(), tmp_path / "big", manifest={"inputs": []})
+    load(browser, files.html.as_uri())
+    timings = browser.js("""(function () {
+      var out = {};
+      function time(name, fn) { var t = performance.now(); fn(); document.body.offsetHeight; out[name] = performance.now() - t; }
+      function pick(id, v) { var s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event('change')); }
+      time('emerging', function () { pick('f-show', 'emerging'); });
+      time('chat', function () { pick('f-chat', document.querySelector('#f-chat option:nth-child(3)').value); });
+      time('all', function () { pick('f-chat', ''); pick('f-show', 'all'); });
+      time('sort', function () { pick('f-sort', 'recency'); });
+      time('search', function () { var q = document.getElementById('q'); q.value = '需求42'; q.dispatchEvent(new Event('input')); });
+      return out;
+    })()""")
+    browser.wait_for("document.getElementById('count').textContent.indexOf('11 / 500') >= 0", timeout=5)  # 需求42, 需求420-429
+    search_ms = float(browser.js("document.body.dataset.filterMs"))
+    print(f"\n500 needs / 50k quotes in the browser: {timings}, search apply {search_ms:.1f} ms")
+    assert max(timings.values()) < 200 and search_ms < 200
+    assert browser.problems() == []

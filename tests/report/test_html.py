@@ -165,8 +165,8 @@ def test_health_renders_any_shape():
 
     tables = health_tables({"messages": 10, "by_day": [{"day": "mon", "need_share": 0.5}], "tags": ["a", "b"],
                             "weird": {"x": [1, 2]}, "nan": float("nan")}, "en")
-    assert tables[0]["rows"] == [["messages", "10"], ["nan", ""]]
-    assert tables[1] == {"title": "by_day", "columns": ["day", "need_share"], "rows": [["mon", "50.0%"]]}
+    assert tables[0]["rows"] == [["Messages", "10"], ["nan", ""]]  # known metrics get English labels
+    assert tables[1] == {"title": "by_day", "columns": ["day", "Need share"], "rows": [["mon", "50.0%"]]}
     assert tables[2]["rows"] == [["a"], ["b"]]
     assert tables[3]["rows"] == [["x", "[1, 2]"]]
     assert health_tables(None, "zh") == [] and health_tables({}, "zh") == []
@@ -192,3 +192,36 @@ def test_factor_contributions_add_up_to_score(needs):
                     ["extra", "extra", 0.3, None, None], ["lonely_raw", "lonely_raw", 2, None, None]]
     assert sum(r[3] for r in rows if r[3] is not None) == need.score
     assert "speakers_raw" not in [k for k, _ in parsed["factorNames"]]  # folded into "speakers"
+
+
+def test_health_panel_from_community_health():
+    from needminer.report._page import health_panel, page_data
+    from needminer.report._payload import needs_document
+    from zoneinfo import ZoneInfo
+
+    from .conftest import XSS_CHAT, XSS_SPEAKER, make_community_health, make_needs
+
+    p = health_panel(make_community_health(), "en", ZoneInfo("Asia/Shanghai"))
+    keys = [c[0] for c in p["columns"]]
+    assert {"active_members", "silent_members", "silent_churn", "noise_share", "ad_share",
+            "high_quality_interaction_share", "reply_depth_mean"} <= set(keys)
+    assert dict(zip(keys, p["overall"]))["silent_churn"] == 2
+    assert [c[0] for c in p["chats"]] == ["宝妈群", XSS_CHAT]  # most messages first
+    assert [w[0] for w in p["weekly"]] == ["", "宝妈群", XSS_CHAT] and len(p["weekly"][2][2]) == 3
+    assert p["churn"][0][:6] == [XSS_SPEAKER, XSS_CHAT, "2024-04-09 09:00", "complaint", 30, False]
+    assert "14+ days" in p["churnHint"] and "Asia/Shanghai" in p["params"]
+    # the page uses the panel instead of generic tables; other shapes keep the tables
+    doc = {**needs_document(make_needs()), "health": make_community_health()}
+    data = page_data(doc, "zh")
+    assert data["healthPanel"] and data["health"] == []
+    assert page_data({**doc, "health": {"noise_share": 0.1}}, "zh")["healthPanel"] is None
+    brief = data["needs"][0]["brief"]
+    assert brief["conf"] == "medium" and brief["q"][0].startswith("能否做一款产品") and brief["coRun"] is False
+    assert brief["co"][0][0] in ("成员-a1", "成员-b2", "成员-c3")
+
+
+def test_hash_state_and_paging_in_script():
+    from needminer.report._html import resource_text
+
+    js = resource_text("report.js")
+    assert "URLSearchParams" in js and "history.replaceState" in js and "hashchange" in js

@@ -6,7 +6,7 @@
   var DATA = JSON.parse(document.getElementById('data').textContent);
   var UI = DATA.ui;
   var SVGNS = document.getElementById('svgns').namespaceURI; // the HTML parser's own SVG namespace
-  var PAGE = 50;
+  var PAGE = 20; // cards per batch; more are rendered as the list scrolls into view
   var COLORS = ['--f1', '--f2', '--f3', '--f4', '--f5', '--f6', '--f7', '--f8'];
   var needs = DATA.needs;
   var chats = DATA.chats;
@@ -60,6 +60,7 @@
     n.slots.forEach(function (s) { parts.push(s[1]); });
     n.chats.forEach(function (c) { parts.push(chats[c]); });
     n.ev.forEach(function (q) { parts.push(q[1], q[3] + q[4] + q[5], q[6]); });
+    n.brief.co.forEach(function (p) { parts.push(p[0]); });
     n.search = parts.join('\n').toLowerCase();
   });
 
@@ -101,33 +102,198 @@
     kvRows($('versions'), DATA.versions);
   }
 
+  function dataTable(columns, rows, numeric) { // columns: [label]; rows: [[cell]] (cells: text or Node)
+    var wrap = el('div', 'tablewrap');
+    var table = el('table', 'data');
+    var tr = el('tr');
+    columns.forEach(function (c, i) {
+      var short = String(c).split(/（| \(/)[0];
+      var th = el('th', numeric && numeric(i) ? 'num' : null, short);
+      if (short !== c) th.title = c;
+      th.scope = 'col';
+      tr.appendChild(th);
+    });
+    table.appendChild(el('thead')).appendChild(tr);
+    var body = el('tbody');
+    rows.forEach(function (r) {
+      var row = el('tr');
+      r.forEach(function (c, i) {
+        var td = el('td', numeric && numeric(i) ? 'num' : null);
+        if (c instanceof Node) td.appendChild(c); else td.textContent = c === null || c === undefined ? '' : String(c);
+        row.appendChild(td);
+      });
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    wrap.appendChild(table);
+    return wrap;
+  }
+
+  function hval(kind, v) {
+    if (typeof v !== 'number' || !isFinite(v)) return '–';
+    if (kind === 'share') return (v * 100).toFixed(1) + '%';
+    if (kind === 'float') return v.toFixed(2);
+    return v.toLocaleString();
+  }
+
+  function shareCell(kind, v, warn) { // number with a small inline bar for shares
+    if (kind !== 'share' || typeof v !== 'number') return hval(kind, v);
+    var span = el('span', 'sharecell' + (warn ? ' warn' : ''));
+    var track = el('span', 'track');
+    var bar = el('i');
+    bar.style.width = Math.max(0, Math.min(100, v * 100)).toFixed(1) + '%';
+    track.appendChild(bar);
+    span.appendChild(track);
+    span.appendChild(el('b', null, hval(kind, v)));
+    return span;
+  }
+
+  var WARN = { noise_share: 1, ad_share: 1, silent_churn: 1, silent_members: 1 };
+
+  function weeklyChart(cols, rows) {
+    var W = 1000, H = 220, L = 44, R = 44, T = 14, B = 34;
+    var ci = {};
+    cols.forEach(function (c, i) { ci[c[0]] = i + 2; });
+    var msgs = rows.map(function (r) { return r[ci.messages] || 0; });
+    var maxM = Math.max.apply(null, msgs.concat([1]));
+    var n = rows.length, step = (W - L - R) / Math.max(1, n), bw = Math.max(1, Math.min(40, step * 0.7));
+    var s = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, 'class': 'wchart', role: 'img' });
+    s.setAttribute('aria-label', UI.h_weekly + ': ' + rows.map(function (r, i) { return r[0] + ' ' + msgs[i]; }).join(', '));
+    function Y(v) { return H - B - (v / maxM) * (H - T - B); }
+    function P(v) { return H - B - v * (H - T - B); }
+    for (var g = 0; g <= 4; g++) {
+      var y = T + (H - T - B) * g / 4;
+      s.appendChild(sv('line', { x1: L, x2: W - R, y1: y, y2: y, 'class': 'grid' }));
+      var tl = sv('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', 'class': 'tick' });
+      tl.textContent = String(Math.round(maxM * (4 - g) / 4));
+      s.appendChild(tl);
+      var tr = sv('text', { x: W - R + 6, y: y + 4, 'class': 'tick' });
+      tr.textContent = (100 * (4 - g) / 4) + '%';
+      s.appendChild(tr);
+    }
+    rows.forEach(function (r, i) {
+      var x = L + step * i + (step - bw) / 2;
+      var b = sv('rect', { x: x.toFixed(1), y: Y(msgs[i]).toFixed(1), width: bw.toFixed(1), height: Math.max(0, H - B - Y(msgs[i])).toFixed(1), 'class': 'wbar' + (r[ci.silent_churn] > 0 ? ' churn' : '') });
+      var tt = sv('title', {});
+      tt.textContent = r[0] + ' · ' + UI.h_messages + ' ' + msgs[i] + ' · ' + UI.h_high_quality_interaction_share + ' ' + hval('share', r[ci.high_quality_interaction_share]) +
+        ' · ' + UI.h_noise_share + ' ' + hval('share', r[ci.noise_share]) + ' · ' + UI.h_silent_churn + ' ' + (r[ci.silent_churn] || 0);
+      b.appendChild(tt);
+      s.appendChild(b);
+    });
+    function line(key, cls) {
+      var pts = [];
+      rows.forEach(function (r, i) { if (msgs[i] > 0) pts.push((L + step * i + step / 2).toFixed(1) + ',' + P(r[ci[key]] || 0).toFixed(1)); });
+      if (pts.length > 1) s.appendChild(sv('polyline', { points: pts.join(' '), 'class': cls }));
+      pts.forEach(function (p) { var xy = p.split(','); s.appendChild(sv('circle', { cx: xy[0], cy: xy[1], r: 2.5, 'class': cls + ' pt' })); });
+    }
+    line('noise_share', 'wline noise');
+    line('high_quality_interaction_share', 'wline hq');
+    var every = Math.max(1, Math.ceil(n / 12));
+    rows.forEach(function (r, i) {
+      var last = i === n - 1 && (n - 1) % every >= every / 2;
+      if (i % every && !last) return;
+      var t = sv('text', { x: (L + step * i + step / 2).toFixed(1), y: H - B + 16, 'text-anchor': 'middle', 'class': 'tick' });
+      t.textContent = r[0];
+      s.appendChild(t);
+    });
+    s.appendChild(sv('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis' }));
+    return s;
+  }
+
+  function renderHealthPanel(P, box) {
+    var cols = P.columns;
+    var kpis = el('dl', 'kpis');
+    cols.forEach(function (c, i) {
+      if (c[0] === 'reply_depth_max' || c[0] === 'need_share') return;
+      var d = el('div', WARN[c[0]] && P.overall[i] > 0 && (c[2] !== 'share' || P.overall[i] >= 0.3) ? 'warn' : null);
+      d.appendChild(el('dt', null, c[1]));
+      d.appendChild(el('dd', null, hval(c[2], P.overall[i])));
+      kpis.appendChild(d);
+    });
+    box.appendChild(kpis);
+    box.appendChild(el('p', 'hint', P.params));
+
+    if (P.chats.length) {
+      box.appendChild(el('h3', 'tbl', UI.h_per_chat));
+      var rows = P.chats.map(function (c) {
+        return [c[0]].concat(c[1].map(function (v, i) { return shareCell(cols[i][2], v, WARN[cols[i][0]] && v >= 0.3); })).concat([c[2] || '']);
+      });
+      rows.push([UI.h_overall].concat(P.overall.map(function (v, i) { return shareCell(cols[i][2], v); })).concat([P.period[1] || '']));
+      var t = dataTable([UI.h_chat].concat(cols.map(function (c) { return c[1]; })).concat([UI.h_last_period]), rows,
+        function (i) { return i > 0 && i <= cols.length; });
+      t.classList.add('chats');
+      t.querySelector('tbody tr:last-child').className = 'total';
+      box.appendChild(t);
+    }
+
+    if (P.weekly.length) {
+      var head = el('div', 'panel-head');
+      head.appendChild(el('h3', 'tbl', UI.h_weekly));
+      var f = el('div', 'field inline');
+      var lab = el('label', null, UI.h_scope);
+      lab.htmlFor = 'h-scope';
+      var sel = el('select');
+      sel.id = 'h-scope';
+      P.weekly.forEach(function (w, i) { var o = el('option', null, w[1]); o.value = String(i); sel.appendChild(o); });
+      f.appendChild(lab);
+      f.appendChild(sel);
+      head.appendChild(f);
+      box.appendChild(head);
+      var legend = el('div', 'wlegend');
+      [['wbar', UI.h_chart_bars], ['wbar churn', UI.h_chart_churn], ['wline hq', UI.h_chart_line_hq], ['wline noise', UI.h_chart_line_noise]].forEach(function (l) {
+        var it = el('span');
+        it.appendChild(el('i', l[0]));
+        it.appendChild(document.createTextNode(l[1]));
+        legend.appendChild(it);
+      });
+      box.appendChild(legend);
+      var chartBox = el('div', 'wchartbox');
+      box.appendChild(chartBox);
+      var det = el('details', 'weekly');
+      det.appendChild(el('summary', null, UI.h_weekly_table));
+      var tableBox = el('div');
+      det.appendChild(tableBox);
+      box.appendChild(det);
+      var wc = P.weekCols;
+      var draw = function () {
+        var w = P.weekly[Number(sel.value) || 0];
+        chartBox.replaceChildren(weeklyChart(wc, w[2]));
+        var rows2 = w[2].slice().reverse().map(function (r) {
+          return [r[0], r[1]].concat(r.slice(2).map(function (v, i) { return hval(wc[i][2], v); }));
+        });
+        tableBox.replaceChildren(dataTable([UI.h_period, ''].concat(wc.map(function (c) { return c[1]; })), rows2,
+          function (i) { return i > 1; }));
+        if (P.weeksCap && w[2].length >= P.weeksCap) tableBox.appendChild(el('p', 'hint', fmt(UI.h_weeks_capped, { n: P.weeksCap })));
+      };
+      sel.addEventListener('change', draw);
+      draw();
+    }
+
+    box.appendChild(el('h3', 'tbl', UI.h_churn_title + ' · ' + P.churnTotal));
+    if (!P.churn.length) { box.appendChild(el('p', 'hint', UI.h_churn_empty)); return; }
+    box.appendChild(el('p', 'hint', P.churnHint));
+    var crow = P.churn.map(function (c) {
+      var code = el('code', null, c[6]);
+      code.title = UI.message_id;
+      return [c[0], c[1], c[2], c[3], hval('int', c[4]), c[5] ? UI.h_yes : UI.h_no, code];
+    });
+    var ct = dataTable([UI.h_speaker, UI.h_chat, UI.h_when, UI.h_label, UI.h_days_silent, UI.h_returned, UI.message_id], crow,
+      function (i) { return i === 4; });
+    ct.classList.add('churn');
+    box.appendChild(ct);
+    if (P.churnTotal > P.churn.length) box.appendChild(el('p', 'capnote', fmt(UI.h_churn_more, { n: P.churnTotal - P.churn.length })));
+  }
+
   function renderHealth() {
     var box = $('health');
+    if (DATA.healthPanel) { renderHealthPanel(DATA.healthPanel, box); return; }
     if (!DATA.health.length) { box.appendChild(el('p', 'hint', UI.health_empty)); return; }
     DATA.health.forEach(function (t) {
       if (t.title) box.appendChild(el('h3', 'tbl', t.title));
-      var wrap = el('div', 'tablewrap');
-      var table = el('table', 'data');
-      var tr = el('tr');
-      t.columns.forEach(function (c, i) {
-        var th = el('th', i > 0 ? 'num' : null, c);
-        th.scope = 'col';
-        tr.appendChild(th);
-      });
-      table.appendChild(el('thead')).appendChild(tr);
-      var body = el('tbody');
-      t.rows.forEach(function (r) {
-        var row = el('tr');
-        r.forEach(function (c, i) {
-          var td = el('td', i > 0 && /^-?[\d.,]+%?$/.test(c) ? 'num' : null, c);
-          row.appendChild(td);
-        });
-        body.appendChild(row);
-      });
-      table.appendChild(body);
-      wrap.appendChild(table);
-      box.appendChild(wrap);
+      box.appendChild(dataTable(t.columns, t.rows, null));
     });
+    box.querySelectorAll('td').forEach(function (td) { if (td.cellIndex > 0 && /^-?[\d.,]+%?$/.test(td.textContent)) td.className = 'num'; });
+    box.querySelectorAll('th').forEach(function (th) { if (th.cellIndex > 0) th.className = 'num'; });
   }
 
   function quoteItem(q) {
@@ -241,6 +407,46 @@
     btn.textContent = open ? UI.hide_evidence : fmt(UI.show_evidence, { n: byId.get(card.dataset.need).evTotal });
   }
 
+  function briefBox(n) {
+    var b = n.brief;
+    var box = el('div', 'brief conf-' + b.conf);
+    var head = el('div', 'brief-head');
+    head.appendChild(el('h4', null, UI.brief_title));
+    var conf = el('span', 'conf', UI.brief_conf + UI.colon + (UI['conf_' + b.conf] || b.conf));
+    head.appendChild(conf);
+    box.appendChild(head);
+    var ol = el('ul', 'qs');
+    b.q.forEach(function (q) { ol.appendChild(el('li', null, q)); });
+    box.appendChild(ol);
+    if (b.co.length) {
+      var co = el('div', 'co');
+      co.appendChild(el('h4', null, UI.co_title));
+      var ul = el('ul', 'people');
+      ul.setAttribute('aria-label', UI.co_title);
+      b.co.forEach(function (p) {
+        var li = el('li');
+        li.appendChild(el('b', null, p[0]));
+        var t = b.coRun ? UI.co_fragments + ' ' + p[1] + ' · ' + UI.co_endorsements + ' ' + p[2] + ' · ' + UI.co_replies + ' ' + p[3]
+          : UI.co_fragments + ' ' + p[1];
+        li.appendChild(el('span', null, t));
+        li.title = UI.co_total + ' ' + p[4];
+        ul.appendChild(li);
+      });
+      co.appendChild(ul);
+      co.appendChild(el('p', 'hint', b.coRun ? UI.co_hint : UI.co_hint_quotes));
+      box.appendChild(co);
+    }
+    if (b.cav.length) {
+      var cav = el('div', 'cav');
+      cav.appendChild(el('h4', null, UI.brief_caveats));
+      var cl = el('ul');
+      b.cav.forEach(function (c) { cl.appendChild(el('li', null, c)); });
+      cav.appendChild(cl);
+      box.appendChild(cav);
+    }
+    return box;
+  }
+
   function card(n) {
     var li = el('li', 'card');
     li.dataset.need = n.id;
@@ -289,6 +495,7 @@
     if (n.chats.length) {
       main.appendChild(el('div', 'chatlist', UI.chats + UI.colon + n.chats.map(function (c) { return chats[c]; }).join(UI.sep)));
     }
+    main.appendChild(briefBox(n));
     if (n.ev.length) {
       var qid = 'ev' + (++uid);
       var btn = el('button', 'toggle');
@@ -339,6 +546,44 @@
     var visible = new Set(view.map(function (n) { return n.id; }));
     dots.forEach(function (d, id) { d.classList.toggle('dim', !visible.has(id)); });
     document.body.dataset.filterMs = (performance.now() - t0).toFixed(1);
+    writeHash();
+  }
+
+  // ------------------------------------------------------------ shareable state in the URL hash
+  // #q=…&chat=<chat name>&show=emerging&domain=…&sort=speakers&need=<id>; defaults are left out.
+  var DEFAULTS = { q: '', chat: '', show: 'all', domain: '', sort: 'score' };
+  var hashing = false;
+
+  function readHash() {
+    var raw = location.hash.replace(/^#/, '');
+    var p;
+    try { p = new URLSearchParams(raw); } catch (e) { return null; }
+    var next = { q: '', chat: '', show: 'all', domain: '', sort: state.sort };
+    if (p.has('q')) next.q = p.get('q');
+    if (p.has('chat')) {
+      var i = chats.indexOf(p.get('chat'));
+      if (i >= 0) next.chat = String(i);
+    }
+    if (p.has('show') && ['all', 'emerging', 'strong', 'thin'].indexOf(p.get('show')) >= 0) next.show = p.get('show');
+    if (p.has('domain')) next.domain = p.get('domain');
+    if (p.has('sort') && SORTS[p.get('sort')]) next.sort = p.get('sort');
+    state = next;
+    setControls();
+    state.domain = $('f-domain').value; // an unknown domain falls back to "all"
+    state.chat = $('f-chat').value;
+    return p.get('need');
+  }
+
+  function writeHash() {
+    if (hashing) return;
+    var p = new URLSearchParams();
+    Object.keys(DEFAULTS).forEach(function (k) {
+      if (state[k] === DEFAULTS[k]) return;
+      p.set(k, k === 'chat' ? chats[Number(state.chat)] : state[k]);
+    });
+    var h = p.toString();
+    if (h === location.hash.replace(/^#/, '')) return;
+    try { history.replaceState(null, '', h ? '#' + h : location.pathname + location.search); } catch (e) { /* opaque origin */ }
   }
 
   function renderMore() {
@@ -504,15 +749,22 @@
     });
   }
 
+  function fromHash(instant) {
+    hashing = true;
+    var need = readHash();
+    apply();
+    hashing = false;
+    if (need && byId.has(need)) reveal(need, instant);
+  }
+
   renderSummary();
   fillSelects();
   wire();
-  apply();
   renderMap();
+  fromHash(true);
+  window.addEventListener('hashchange', function () { fromHash(false); });
   renderHealth();
   renderUnclustered();
   renderFooter();
-  var hash = '';
-  try { hash = decodeURIComponent(location.hash.slice(1)); } catch (e) { hash = ''; }
-  if (hash.indexOf('need=') === 0 && byId.has(hash.slice(5))) reveal(hash.slice(5), true);
+  document.body.dataset.ready = '1';
 })();
