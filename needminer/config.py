@@ -83,6 +83,7 @@ class DiscoverConfig:
     min_cluster_size: int = 0  # 0 = chosen from the corpus size
     reassign_outliers: bool = True
     guide: str = ""  # optional file of known needs (one per line) to seed clusters
+    lexical_dims: int = 30  # keyword topics (TF-IDF + SVD) added as a block beside the embeddings (0 = off)
     thread_weight: float = 0.5  # pull towards related fragments said nearby in the same thread (0 = off)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from needminer.cli import evaluate, ingest, rows, run
+from needminer.cli import evaluate, ingest, rows, run, train
 
 app = typer.Typer(
     name="needminer",
@@ -16,6 +16,7 @@ app = typer.Typer(
 run.register(app)
 ingest.register(app)
 rows.register(app)
+train.register(app)
 app.add_typer(evaluate.app, name="eval")
 
 

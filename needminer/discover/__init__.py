@@ -24,6 +24,7 @@ __all__ = [
     "PreviousNeed",
     "centre",
     "discover_needs",
+    "lexical_features",
     "thread_smooth",
     "make_vectorizer",
     "min_cluster_size_for",
@@ -75,7 +76,12 @@ def discover_needs(
         seed=seed,
     )
     texts = [f.text for f in fragments]
-    centred = centre(np.asarray(vectors, dtype=np.float32), blocks)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    # centroids for matching needs across runs use the embeddings only: the keyword topics are
+    # re-learnt on every corpus, so their axes mean nothing from one run to the next
+    semantic = centre(vectors, blocks)
+    vectors, blocks = _with_lexical_block(texts, vectors, blocks, cfg.lexical_dims)
+    centred = centre(vectors, blocks)
     if cfg.thread_weight > 0:
         centred = thread_smooth(fragments, centred, weight=cfg.thread_weight)
     model.fit(texts, centred)
@@ -84,7 +90,7 @@ def discover_needs(
     for row, lab in enumerate(labels):
         if lab >= 0:
             members.setdefault(int(lab), []).append(row)
-    ids = _assign_ids(fragments, centred, members, previous)
+    ids = _assign_ids(fragments, semantic, members, previous)
     domains = _domains(centred, members)
     clusters = []
     for lab, rows in sorted(members.items()):
@@ -102,13 +108,44 @@ def discover_needs(
     unassigned = tuple(fragments[r].id for r in range(len(fragments)) if labels[r] < 0)
     coverage = 1.0 - len(unassigned) / len(fragments)
     params = {"clusterer": cfg.clusterer, "granularity": str(cfg.granularity), "n_clusters": len(clusters)}
-    centroids = {ids[lab]: centred[rows].mean(axis=0) for lab, rows in members.items()}
+    centroids = {ids[lab]: semantic[rows].mean(axis=0) for lab, rows in members.items()}
     return Discovery(
         clusters=tuple(clusters),
         unassigned=unassigned,
         coverage=coverage,
         params={**params, "centroids": {k: v.round(5).tolist() for k, v in centroids.items()}},
     )
+
+
+def lexical_features(texts: Sequence[str], dims: int) -> np.ndarray | None:
+    """Latent keyword topics of the texts: jieba TF-IDF reduced by truncated SVD (deterministic ARPACK).
+
+    Returns None when the corpus is too small or too poor in words to support ``dims`` topics.
+    """
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if dims <= 0 or len(texts) < max(50, 2 * dims):
+        return None
+    vec = TfidfVectorizer(tokenizer=ChineseTokenizer(), token_pattern=None, lowercase=False, min_df=2, sublinear_tf=True)
+    try:
+        X = vec.fit_transform(texts)
+    except ValueError:  # empty vocabulary
+        return None
+    if X.shape[1] <= 2 * dims:
+        return None
+    return TruncatedSVD(dims, algorithm="arpack").fit_transform(X).astype(np.float32)
+
+
+def _with_lexical_block(
+    texts: Sequence[str], vectors: np.ndarray, blocks: Sequence[int] | None, dims: int
+) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """Append the lexical topics as one more block (each block is centred and weighted equally)."""
+    lex = lexical_features(texts, dims)
+    if lex is None:
+        return vectors, tuple(blocks) if blocks else None
+    base = tuple(blocks) if blocks else (vectors.shape[1],)
+    return np.hstack([vectors, lex]), (*base, lex.shape[1])
 
 
 def thread_smooth(

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from needminer.errors import IngestError
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._jsonstream import member_array
 from needminer.ingest._jsonutil import as_str, head_has
@@ -211,13 +212,20 @@ class QceJsonReader(Reader):
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
         root: dict[str, Any] = {}
         chat = None
-        for m in member_array(src, "QQChatExporter JSON export", root):  # streamed; chatInfo comes first
-            if chat is None:
-                info = root.get("chatInfo") if isinstance(root.get("chatInfo"), dict) else {}
-                chat = as_str(info.get("name")) or ctx.chat
-            msg = _qce_one(ctx, m, chat)
-            if msg is not None:
-                yield msg
+        try:
+            for m in member_array(src, "QQChatExporter JSON export", root):  # streamed; chatInfo comes first
+                if chat is None:
+                    info = root.get("chatInfo") if isinstance(root.get("chatInfo"), dict) else {}
+                    chat = as_str(info.get("name")) or ctx.chat
+                msg = _qce_one(ctx, m, chat)
+                if msg is not None:
+                    yield msg
+        except IngestError:
+            # The manifest.json of a chunked-JSONL export (its messages are in chunks/*.jsonl).
+            if chat is None and isinstance(root.get("chunked"), dict):
+                ctx.skip("header")
+                return
+            raise
 
 
 @register("qce.jsonl")

@@ -164,15 +164,18 @@ def get_detector(name: str = "default") -> Detector:
 
 
 def train_detector(texts: Sequence[str], labels: Sequence[object], *, out_dir: str | Path, **kwargs) -> TrainReport:
-    """Train the char n-gram + rule-cue logistic regression and save it (no pickle).
+    """Train the n-gram + cue logistic regression and save it (no pickle).
 
     Args:
         texts: Training texts (fragments or short messages).
         labels: One per text: SignalLabel names ("pain", "wish", …) for a six-way model, or
             need 0/1 (ints, bools or "0"/"1") for a need model.
         out_dir: Folder to write ``model.json`` and ``model.safetensors`` into.
-        **kwargs: ``c`` (inverse regularisation, default 4.0), ``seed``, ``n_features``,
-            ``cue_weight``, ``tune_threshold``.
+        **kwargs: ``c`` (one value or a grid; default: chosen from (0.5, 2, 8) by 3-fold inner CV),
+            ``ngram_range`` (char, default (1, 4)), ``word_ngram_range`` (jieba words, e.g. (1, 2);
+            default None), ``cue_backend`` ("regex" or "spacy": spaCy Matcher over jieba tokens),
+            ``embedder`` (e.g. "lite": sentence vectors as an extra block), ``seed``,
+            ``n_features``, ``cue_weight``, ``tune_threshold``.
 
     Returns:
         A ``TrainReport``; load the model with ``load_detector(out_dir)``.

@@ -305,11 +305,15 @@ def slack_export() -> None:
         days.setdefault(t.strftime("%Y-%m-%d"), []).append(m)
     path = ROOT / "slack_export" / "running_club_slack.zip"
     path.parent.mkdir(parents=True, exist_ok=True)
+    def member(name: str) -> zipfile.ZipInfo:  # fixed timestamps: regenerating gives the same bytes
+        return zipfile.ZipInfo(name, date_time=(2024, 4, 8, 0, 0, 0))
+
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("users.json", json.dumps(users, ensure_ascii=False, indent=1))
-        zf.writestr("channels.json", json.dumps([{"id": "C0RUN", "name": "晨跑", "created": "1700000000"}], ensure_ascii=False))
+        zf.writestr(member("users.json"), json.dumps(users, ensure_ascii=False, indent=1))
+        zf.writestr(member("channels.json"),
+                    json.dumps([{"id": "C0RUN", "name": "晨跑", "created": "1700000000"}], ensure_ascii=False))
         for day, items in days.items():
-            zf.writestr(f"晨跑/{day}.json", json.dumps(items, ensure_ascii=False, indent=1))
+            zf.writestr(member(f"晨跑/{day}.json"), json.dumps(items, ensure_ascii=False, indent=1))
 
 
 def line_txt() -> None:

@@ -126,3 +126,21 @@ def test_new_samples_avoid_demo_seed_sentences():
     for rel in R2:
         data = (SAMPLES / rel).read_bytes().decode("utf-8", "replace")
         assert not any(s in data for s in seeds), rel
+
+
+def test_qce_chunked_manifest_is_furniture(tmp_path):
+    import json
+    import shutil
+
+    from needminer.ingest import ingest_to_workspace
+
+    folder = tmp_path / "猫咪互助群_chunked_jsonl"
+    shutil.copytree(SAMPLES / "qq_qce_jsonl/猫咪互助群_chunked_jsonl", folder)
+    manifest = {"metadata": {"name": "QQChatExporter V5 / https://github.com/shuakami/qq-chat-exporter"},
+                "chatInfo": {"name": "猫咪互助群", "type": "group"}, "statistics": {"totalMessages": 20},
+                "chunked": {"format": "jsonl", "chunksDir": "chunks", "chunkFileExt": ".jsonl", "chunks": []}}
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    summary = ingest_to_workspace([folder], None)
+    by_path = {led.path.rsplit("/", 1)[-1]: led for led in summary.inputs}
+    assert by_path["manifest.json"].error is None and by_path["manifest.json"].skipped == {"header": 1}
+    assert by_path["chunk_0001.jsonl"].messages == 20
