@@ -84,7 +84,8 @@ class DiscoverConfig:
     reassign_outliers: bool = True
     guide: str = ""  # optional file of known needs (one per line) to seed clusters
     lexical_dims: int = 30  # keyword topics (TF-IDF + SVD) added as a block beside the embeddings (0 = off)
-    thread_weight: float = 0.5  # pull towards related fragments said nearby in the same thread (0 = off)
+    thread_weight: float = 1.0  # pull towards related fragments said nearby in the same thread (0 = off)
+    thread_window_minutes: float = 60.0  # how near in time "nearby" is
 
 
 @dataclass

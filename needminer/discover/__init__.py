@@ -83,7 +83,7 @@ def discover_needs(
     vectors, blocks = _with_lexical_block(texts, vectors, blocks, cfg.lexical_dims)
     centred = centre(vectors, blocks)
     if cfg.thread_weight > 0:
-        centred = thread_smooth(fragments, centred, weight=cfg.thread_weight)
+        centred = thread_smooth(fragments, centred, weight=cfg.thread_weight, window_minutes=cfg.thread_window_minutes)
     model.fit(texts, centred)
     labels = model.labels_
     members: dict[int, list[int]] = {}

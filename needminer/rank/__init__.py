@@ -1,11 +1,13 @@
 """Rank needs by evidence: a transparent NeedScore with a per-factor breakdown.
 
-    score = 100 · Σ_f w_f · x_f / Σ_f w_f        (every factor x_f is scaled to [0, 1])
+    score = 100 · Σ_f w_f · x_f / Σ_f w_f · coherence   (every factor x_f is scaled to [0, 1];
+            coherence = min(1, raw specificity / 0.3) shrinks grab-bag clusters of chit-chat)
 
 Factors: speakers (distinct people, log-scaled), chats, endorsements ("+1" votes by distinct
 people who did not voice the need themselves), intensity, unmet (share of complaints and questions
 nobody else answered in the thread), recency (share of evidence in the last period), growth (last
-period vs the mean of earlier ones), specificity (how tightly the fragments agree).
+period vs the mean of earlier ones), specificity (share of fragments using one of the need's top
+keywords × mean closeness to the centroid).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from needminer.types import (
 
 __all__ = ["FACTORS", "formula", "rank_needs"]
 
+COHERENCE_FLOOR = 0.3  # below this specificity a cluster is a grab-bag: its score shrinks in proportion
 FACTORS = ("speakers", "chats", "endorsements", "intensity", "unmet", "recency", "growth", "specificity")
 
 
@@ -38,7 +41,10 @@ def formula(config: RankConfig) -> str:
     w = config.weights
     terms = " + ".join(f"{w.get(f, 0):g}·{f}" for f in FACTORS)
     total = sum(w.get(f, 0) for f in FACTORS)
-    return f"NeedScore = 100 × ({terms}) / {total:g}; each factor scaled to [0, 1]"
+    return (
+        f"NeedScore = 100 × ({terms}) / {total:g} × coherence; each factor scaled to [0, 1]; "
+        f"coherence = min(1, specificity / {COHERENCE_FLOOR:g}) shrinks grab-bag clusters"
+    )
 
 
 def rank_needs(
@@ -115,7 +121,7 @@ def rank_needs(
             "unmet": unmet,
             "recency": last / max(1, len(members)),
             "growth": growth_ratio,
-            "specificity": sum(conf) / len(conf),
+            "specificity": _specificity(members, stmt.keywords, conf),
         }
         msg_ids = _message_ids(members, votes, conversation.duplicates)
         raw.append((stmt, cluster, members, speakers, chats, len(voters), emerging, trend, values, msg_ids))
@@ -124,8 +130,10 @@ def rank_needs(
     total_w = sum(weights.values()) or 1.0
     ranked = []
     for (stmt, cluster, members, speakers, chats, n_votes, emerging, trend, values, msg_ids), x in zip(raw, scaled):
-        score = 100.0 * sum(weights[f] * x[f] for f in FACTORS) / total_w
+        coherence = min(1.0, values["specificity"] / COHERENCE_FLOOR)
+        score = 100.0 * sum(weights[f] * x[f] for f in FACTORS) / total_w * coherence
         factors = {f: round(x[f], 4) for f in FACTORS}
+        factors["coherence"] = round(coherence, 4)
         factors.update({f"{f}_raw": round(float(values[f]), 4) for f in FACTORS})
         ranked.append(
             (
@@ -165,6 +173,16 @@ def rank_needs(
             )
         )
     return out
+
+
+def _specificity(members: Sequence[Fragment], keywords: Sequence[str], conf: Sequence[float]) -> float:
+    """How tightly the fragments agree: the share that use one of the need's top keywords, times the
+    mean closeness to the centroid. A grab-bag of chit-chat scores low on both."""
+    closeness = sum(conf) / len(conf) if conf else 0.0
+    top = [k for k in keywords[:5] if k]
+    if not top or not members:  # nothing to judge the wording by
+        return closeness
+    return sum(any(k in f.text for k in top) for f in members) / len(members) * closeness
 
 
 def _scale(rows: list[dict[str, float]]) -> list[dict[str, float]]:

@@ -110,3 +110,14 @@ def test_negative_weight_rejected(bad):
 
     with pytest.raises(ConfigError, match="rank weight 'speakers'"):
         load_config(overrides={"rank.weights": bad})
+
+
+def test_grab_bag_clusters_are_shrunk_by_coherence():
+    stmts, disc, frags, sigs, threads, msgs = build({"A": [("a", 1), ("b", 1), ("c", 1)], "B": [("d", 1), ("e", 1), ("f", 1)]})
+    # A's fragments all use its keyword; B's keywords appear in none of its fragments
+    stmts = [NeedStatement(need_id="A", title="A", statement="", keywords=("麻烦",)),
+             NeedStatement(need_id="B", title="B", statement="", keywords=("恒温", "奶瓶"))]
+    ranked = {r.id: r for r in rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)}
+    assert ranked["A"].factors["coherence"] == 1.0 and ranked["B"].factors["coherence"] == 0.0
+    assert ranked["A"].rank == 1 and ranked["B"].score == 0.0
+    assert "coherence" in formula(RankConfig())
