@@ -109,6 +109,7 @@ def _jsonl(tmp_path, text):
         (lambda t: ["detect", str(_csv(t)), "--text-column", "content", "--out", str(t / "o.csv")], "Column 'content' is not in"),
         (lambda t: ["cluster", str(_csv(t)), "--text-column", "content", "--out", str(t / "o.csv")], "Column 'content' is not in"),
         (lambda t: ["ingest", str(t / "missing"), "--dry-run"], "not found"),
+        (lambda t: ["run", str(_csv_without_text(t)), "--out", str(t / "o"), "--embedder", "hashing"], "no field 'text'"),
         (lambda t: ["run", str(_jsonl(t, '{"text": "底妆卡粉", "sender": "a"}\n')), "--out", str(t / "o"), "--format", "bogus.v9"], "bogus.v9"),
     ],
 )
@@ -117,6 +118,12 @@ def test_bad_input_is_one_clear_error(tmp_path, args, message):
     assert result.exit_code == 1, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output and "Traceback" not in result.stderr
+
+
+def _csv_without_text(tmp_path):
+    p = tmp_path / "notext.csv"
+    p.write_text("id,foo,bar\n1,底妆卡粉,a\n2,早上好,b\n", encoding="utf-8")
+    return p
 
 
 def _csv(tmp_path):

@@ -1,0 +1,54 @@
+"""End to end: hostile chat text stays inert and planted personal data reaches no output file."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from needminer.config import load_config
+from needminer.pipeline import run
+
+PII = ["13812345678", "138-1234-5678", "110101199003074514", "6222021234567890128", "zhang.san@example.com",
+       "wxid_k9x8c7v6", "北京市朝阳区建国路88号", "京A12345", "SF1234567890123"]
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "</script><script>alert(2)</script>"]
+
+
+def _records():
+    rows = []
+    texts = [
+        "底妆总是卡粉，太难用了" + PAYLOADS[0],
+        PAYLOADS[1] + "希望有不卡粉的粉底，早上赶时间",
+        "粉底一出油就卡粉，烦死了 " + PAYLOADS[2],
+        "有没有不卡粉的粉底推荐？" + PAYLOADS[3],
+        "我电话13812345678，微信wxid_k9x8c7v6，底妆卡粉的问题谁能帮忙",
+        "快递单号SF1234567890123到了，粉底还是卡粉，退货寄到北京市朝阳区建国路88号",
+        "身份证110101199003074514办卡送的粉底，一上脸就卡粉",
+        "卡号6222021234567890128付的款，结果粉底卡粉严重，邮箱zhang.san@example.com联系我",
+        "车牌京A12345的车主说他老婆的粉底也卡粉，电话138-1234-5678",
+        "底妆卡粉真的太烦了，求推荐",
+    ]
+    for i, text in enumerate(texts):
+        rows.append({"id": f"x{i}", "chat": "美妆群" + PAYLOADS[1], "sender": f"u{i % 5}",
+                     "sender_name": f"<b onmouseover=alert({i})>小美{i}</b>", "time": f"2026-10-0{1 + i % 3}T08:0{i}:00+08:00",
+                     "text": text})
+    return rows
+
+
+def test_hostile_and_personal_data_never_reach_outputs(tmp_path):
+    src = tmp_path / "hostile.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _records()) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    cfg = load_config(overrides={"embed.embedder": "hashing", "workspace": str(tmp_path / "ws")})
+    result = run([src], out, cfg)
+    assert result.needs  # the complaints made it into the report
+    files = {p.name: p.read_text("utf-8") for p in out.iterdir() if p.is_file()}
+    assert {"index.html", "needs.json", "briefs.md", "manifest.json", "needs.csv"} <= set(files)
+    for name, content in files.items():
+        for secret in PII:
+            assert secret not in content, f"{secret} leaked into {name}"
+        assert "小美" not in content, f"a display name leaked into {name}"
+    html = files["index.html"]
+    # payloads may only appear escaped (\u003c… inside the JSON data block), never as markup
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b onmouseover" not in html
+    assert not re.search(r"<[^>]*\bon(error|mouseover)\s*=", html)
+    assert html.count("<script") == html.count("</script>")  # no payload opened or closed a script block
