@@ -83,6 +83,8 @@ class DiscoverConfig:
     min_cluster_size: int = 0  # 0 = chosen from the corpus size
     reassign_outliers: bool = True
     guide: str = ""  # optional file of known needs (one per line) to seed clusters
+    guide_weight: float = 0.5  # how far fragments near a known need are pulled towards it
+    guide_threshold: float = 0.3  # similarity (centred cosine) from which a fragment counts as near
     lexical_dims: int = 30  # keyword topics (TF-IDF + SVD) added as a block beside the embeddings (0 = off)
     thread_weight: float = 1.0  # pull towards related fragments said nearby in the same thread (0 = off)
     thread_window_minutes: float = 60.0  # how near in time "nearby" is

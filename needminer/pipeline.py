@@ -188,10 +188,12 @@ def run(
         texts = [_embed_text(f, cfg.embed.with_context) for f in need_frags]
         vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
         previous = _previous_needs(ws, embedder.model_id)
+        guide = _guide(cfg, embedder, ws)
         disc = _stage(
             "discover", timings,
             lambda: discover_needs(
-                need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous, blocks=getattr(embedder, "blocks", None)
+                need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous,
+                blocks=getattr(embedder, "blocks", None), guide=guide,
             ),
             Discovery,
         )
@@ -241,6 +243,24 @@ def run(
         return RunResult(files=files, needs=ranked, discovery=disc, manifest=manifest, ingest=summary.to_dict())
     finally:
         ws.close()
+
+
+def _guide(cfg: PipelineConfig, embedder, ws):
+    """Known needs for guided discovery (``discover.guide``), embedded like the fragments; None when unset."""
+    if not cfg.discover.guide:
+        return None
+    from needminer.discover import Guide, read_guide
+    from needminer.embed import embed_with_cache
+
+    labels = read_guide(cfg.discover.guide)
+    vectors = embed_with_cache(embedder, [normalize_guide(x) for x in labels], ws)
+    return Guide(labels=tuple(labels), vectors=vectors)
+
+
+def normalize_guide(text: str) -> str:
+    from needminer.text import normalize
+
+    return normalize(text)
 
 
 def _embed_text(f: Fragment, with_context: bool) -> str:
@@ -327,12 +347,14 @@ def cluster_texts(
     ws = Workspace(workspace) if workspace else None
     try:
         vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, [f.text for f in keep], ws, progress=progress), np.ndarray)
+        guide = _guide(cfg, embedder, ws)
     finally:
         if ws is not None:
             ws.close()
     blocks = getattr(embedder, "blocks", None)
     disc = _stage(
-        "discover", timings, lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed, blocks=blocks), Discovery
+        "discover", timings,
+        lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide), Discovery,
     )
     stmts = _stage("describe", timings, lambda: describe_needs(disc, keep), list)
     label = {fid: c.id for c in disc.clusters for fid in c.fragment_ids}

@@ -268,6 +268,7 @@ class NeedCluster:
         keywords: Top keywords (c-TF-IDF).
         confidence: Per-member assignment confidence (same order as ``fragment_ids``).
         reassigned: Members that were outliers and were reassigned to this need.
+        label: Name of the known need it matched in guided mode ("" otherwise).
     """
 
     id: str
@@ -276,6 +277,7 @@ class NeedCluster:
     keywords: tuple[str, ...] = ()
     confidence: tuple[float, ...] = ()
     reassigned: tuple[str, ...] = ()
+    label: str = ""
 
     def __post_init__(self) -> None:
         if not self.fragment_ids:
@@ -350,8 +352,10 @@ class RankedNeed:
     fragment_ids: tuple[str, ...] = ()
     endorsements: int = 0
     emerging: bool = False
-    trend: tuple[int, ...] = ()  # fragments per period, oldest first
+    trend: tuple[int, ...] = ()  # fragments per period, oldest first; the last entry is the newest period
     domain: str = ""
+    signal_mix: dict[str, int] = field(default_factory=dict)  # signal label → number of member fragments
+    period_days: int = 7  # length of one trend period
 
     @property
     def id(self) -> str:

@@ -40,6 +40,7 @@ def cluster_cmd(
     seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file.")] = None,
     workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder for the embedding cache.")] = None,
+    guide: Annotated[Optional[Path], typer.Option(help="Guided mode: a text file of known needs (one per line) that seed and name needs.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
 ) -> None:
     """Cluster exactly these texts into needs; write need_id (empty when unassigned) and need_title per row."""
@@ -48,7 +49,11 @@ def cluster_cmd(
     from needminer.tabular import read_rows, write_rows
 
     with error_boundary():
-        cfg = load_config(config, {"embed.embedder": embedder, "discover.granularity": granularity, "seed": seed})
+        cfg = load_config(
+            config,
+            {"embed.embedder": embedder, "discover.granularity": granularity, "seed": seed,
+             "discover.guide": str(guide) if guide else None},
+        )
         fields, rows = read_rows(file, text_column)
         with stage_progress(progress) as cb:
             result = cluster_texts([r[text_column] or "" for r in rows], cfg, workspace=workspace, progress=cb)

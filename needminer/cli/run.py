@@ -22,6 +22,7 @@ def run_cmd(
     map: Annotated[Optional[str], typer.Option("--map", help="Column mapping for generic CSV/JSONL, e.g. text=content,sender=nick,time=CreateTime.")] = None,
     granularity: Annotated[Optional[str], typer.Option(help="coarse, normal, fine or a number of needs.")] = None,
     lang: Annotated[Optional[str], typer.Option(help="Report language: zh or en.")] = None,
+    guide: Annotated[Optional[Path], typer.Option(help="Guided mode: a text file of known needs (one per line) that seed and name needs.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
 ) -> None:
     """Run the whole pipeline on chat exports and write the need report."""
@@ -40,6 +41,7 @@ def run_cmd(
                 "ingest.mapping": parse_mapping(map) or None,
                 "discover.granularity": granularity,
                 "report.lang": lang,
+                "discover.guide": str(guide) if guide else None,
             },
         )
         with stage_progress(progress) as cb:

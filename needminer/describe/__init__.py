@@ -229,7 +229,9 @@ class ExtractiveDescriber:
             slots["pain"] = Slot(_TRIM.sub("", pains[0].text), tuple(f.id for f in pains[:5]))
         if wishes:
             slots["expectation"] = Slot(_clause(wishes[0].text, WISH_MARKERS), tuple(f.id for f in wishes[:5]))
-        title = make_title(persona.text if persona else "", mods, noun, fallback=keywords)
+        title = cluster.label[:MAX_TITLE] if cluster.label else make_title(
+            persona.text if persona else "", mods, noun, fallback=keywords
+        )
         return NeedStatement(
             need_id=cluster.id,
             title=title,

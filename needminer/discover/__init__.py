@@ -13,6 +13,7 @@ import numpy as np
 
 from needminer.config import DiscoverConfig
 from needminer.discover._bertopic import BERTopicClusterer, centre, min_cluster_size_for
+from needminer.discover._guide import Guide, centre_like, guide_pull, match_guides, read_guide
 from needminer.discover._vectorizer import ChineseTokenizer, make_vectorizer, stop_words
 from needminer.errors import EmptyCorpusError
 from needminer.registry import clusterers
@@ -21,6 +22,7 @@ from needminer.types import Discovery, Fragment, NeedCluster
 __all__ = [
     "BERTopicClusterer",
     "ChineseTokenizer",
+    "Guide",
     "PreviousNeed",
     "centre",
     "discover_needs",
@@ -28,6 +30,7 @@ __all__ = [
     "thread_smooth",
     "make_vectorizer",
     "min_cluster_size_for",
+    "read_guide",
     "stop_words",
 ]
 
@@ -44,6 +47,7 @@ def discover_needs(
     seed: int = 42,
     previous: Sequence[PreviousNeed] = (),
     blocks: Sequence[int] | None = None,
+    guide: Guide | None = None,
 ) -> Discovery:
     """Group fragments into needs.
 
@@ -55,6 +59,8 @@ def discover_needs(
         previous: Needs of an earlier run; a cluster that shares evidence or its centroid with one
             keeps that need's id.
         blocks: Widths of concatenated embeddings (``ConcatEmbedder.blocks``), centred separately.
+        guide: Known needs (guided mode): fragments close to one are pulled towards it, and a need
+            whose centroid matches one is named after it (``NeedCluster.label``).
 
     Returns:
         ``Discovery`` with clusters (largest first), unassigned fragment ids and coverage.
@@ -80,8 +86,11 @@ def discover_needs(
     # centroids for matching needs across runs use the embeddings only: the keyword topics are
     # re-learnt on every corpus, so their axes mean nothing from one run to the next
     semantic = centre(vectors, blocks)
-    vectors, blocks = _with_lexical_block(texts, vectors, blocks, cfg.lexical_dims)
-    centred = centre(vectors, blocks)
+    guides = centre_like(guide.vectors, vectors, blocks) if guide is not None and guide.labels else None
+    pulled = semantic
+    if guides is not None:
+        pulled = guide_pull(semantic, guides, weight=cfg.guide_weight, threshold=cfg.guide_threshold)
+    centred = _with_lexical_block(pulled, lexical_features(texts, cfg.lexical_dims), len(blocks or ()) or 1)
     if cfg.thread_weight > 0:
         centred = thread_smooth(fragments, centred, weight=cfg.thread_weight, window_minutes=cfg.thread_window_minutes)
     model.fit(texts, centred)
@@ -92,6 +101,12 @@ def discover_needs(
             members.setdefault(int(lab), []).append(row)
     ids = _assign_ids(fragments, semantic, members, previous)
     domains = _domains(centred, members)
+    named: dict[int, str] = {}
+    if guides is not None:
+        labs = sorted(members)
+        cents = np.stack([semantic[members[lab]].mean(axis=0) for lab in labs])
+        by_row = match_guides(cents, guides, guide.labels, cfg.guide_threshold)
+        named = {labs[i]: name for i, name in by_row.items()}
     clusters = []
     for lab, rows in sorted(members.items()):
         rows = sorted(rows, key=lambda r: -float(model.confidence_[r]))
@@ -103,6 +118,7 @@ def discover_needs(
                 keywords=tuple(model.keywords_.get(lab, [])),
                 confidence=tuple(round(float(model.confidence_[r]), 4) for r in rows),
                 reassigned=tuple(fragments[r].id for r in rows if model.reassigned_[r]),
+                label=named.get(lab, ""),
             )
         )
     unassigned = tuple(fragments[r].id for r in range(len(fragments)) if labels[r] < 0)
@@ -137,15 +153,15 @@ def lexical_features(texts: Sequence[str], dims: int) -> np.ndarray | None:
     return TruncatedSVD(dims, algorithm="arpack").fit_transform(X).astype(np.float32)
 
 
-def _with_lexical_block(
-    texts: Sequence[str], vectors: np.ndarray, blocks: Sequence[int] | None, dims: int
-) -> tuple[np.ndarray, tuple[int, ...] | None]:
-    """Append the lexical topics as one more block (each block is centred and weighted equally)."""
-    lex = lexical_features(texts, dims)
-    if lex is None:
-        return vectors, tuple(blocks) if blocks else None
-    base = tuple(blocks) if blocks else (vectors.shape[1],)
-    return np.hstack([vectors, lex]), (*base, lex.shape[1])
+def _with_lexical_block(semantic: np.ndarray, lexical: np.ndarray | None, n_blocks: int) -> np.ndarray:
+    """Append the centred keyword topics as one more block, every block weighted equally.
+
+    ``semantic`` rows are unit length over ``n_blocks`` equally weighted embedding blocks.
+    """
+    if lexical is None:
+        return semantic
+    out = np.hstack([semantic * np.sqrt(n_blocks), centre(lexical)])
+    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 
 def thread_smooth(

@@ -170,9 +170,20 @@ def rank_needs(
                 emerging=emerging,
                 trend=tuple(trend),
                 domain=cluster.domain,
+                signal_mix=_signal_mix(members, sig),
+                period_days=cfg.period_days,
             )
         )
     return out
+
+
+def _signal_mix(members: Sequence[Fragment], sig: Mapping[str, Signal]) -> dict[str, int]:
+    mix: dict[str, int] = {}
+    for f in members:
+        if f.id in sig:
+            label = sig[f.id].label.value
+            mix[label] = mix.get(label, 0) + 1
+    return dict(sorted(mix.items(), key=lambda kv: -kv[1]))
 
 
 def _specificity(members: Sequence[Fragment], keywords: Sequence[str], conf: Sequence[float]) -> float:

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from needminer.report._i18n import factor_label, ui_strings
-from needminer.report._payload import clean_number, merged_factors
+from needminer.report._payload import NEED_SIGNALS, clean_number, merged_factors, signal_mix
 
 PAGE_QUOTES_PER_NEED = 200  # needs.json keeps every quote; the page embeds at most this many
 PAGE_UNCLUSTERED = 200
@@ -24,6 +24,8 @@ QUOTE_BEFORE = 120  # characters of context kept before the highlighted span
 QUOTE_MARK = 400
 QUOTE_AFTER = 200
 MAX_CONFIG_ROWS = 80
+PERIOD_WINDOWS = (1, 4, 8)  # "last N periods" choices of the page's period filter
+SIGNAL_SHARE_MIN = 0.25  # signal filter: the label's share of the need-bearing fragments (pain+wish+question)
 
 MAX_HEALTH_CHATS = 200  # chats listed in the per-chat table
 MAX_CHURN_ROWS = 200  # silent-churn members listed on the page
@@ -155,6 +157,46 @@ def _quote_row(ev: Mapping[str, Any], chats: _Interner, tz: tzinfo) -> list[Any]
             before, mark, after, str(ev.get("message_id") or "")]
 
 
+# ---------------------------------------------------------------- period and signal filters
+
+
+def period_days_of(needs: Sequence[Mapping[str, Any]]) -> int:
+    """The run's trend period length: the most common ``period_days`` of the needs (7 if none)."""
+    counts: dict[int, int] = {}
+    for n in needs:
+        d = clean_number(n.get("period_days"))
+        if d is not None and d >= 1:
+            counts[int(d)] = counts.get(int(d), 0) + 1
+    return max(counts, key=lambda d: (counts[d], -d)) if counts else 7
+
+
+def period_label(n: int, days: int, lang: str) -> str:
+    """Name of the window "the last ``n`` periods of ``days`` days" (e.g. 最近 4 周 / Last 4 weeks)."""
+    ui = ui_strings(lang)
+    total = n * days
+    if total % 7 == 0 and days % 7 == 0:
+        text = ui["period_week1"] if total == 7 else fmt_text(ui["period_weeks"], n=total // 7)
+    else:
+        text = ui["period_day1"] if total == 1 else fmt_text(ui["period_days"], n=total)
+    if days not in (1, 7):
+        text += ui["period_count1"] if n == 1 else fmt_text(ui["period_count"], n=n)
+    return text
+
+
+def period_filter(needs: Sequence[Mapping[str, Any]], lang: str) -> dict[str, Any]:
+    """Options of the period filter: "last N periods" for each N the trends cover (none when no
+    need has a dated fragment), plus the period length and the help text."""
+    days = period_days_of(needs)
+    trends = [n.get("trend") or [] for n in needs]
+    longest = max((len(t) for t in trends if any(clean_number(x) for x in t)), default=0)
+    ui = ui_strings(lang)
+    return {
+        "days": days,
+        "options": [[k, period_label(k, days, lang)] for k in PERIOD_WINDOWS if k <= longest],
+        "help": fmt_text(ui["period_help"], days=days),
+    }
+
+
 # ---------------------------------------------------------------- page payload
 
 
@@ -195,6 +237,7 @@ def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str,
         "endorsements": int(need.get("endorsements") or 0),
         "emerging": bool(need.get("emerging")),
         "trend": [clean_number(x) or 0 for x in need.get("trend") or []],
+        "mix": signal_mix(need.get("signal_mix")),
         "keywords": [str(k) for k in need.get("keywords") or []],
         "domain": str(need.get("domain") or ""),
         "last": last.timestamp() if last else 0,
@@ -427,4 +470,7 @@ def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "config": config,
         "versions": _flatten(manifest.get("versions") or {}),
         "pageQuoteCap": PAGE_QUOTES_PER_NEED,
+        "period": period_filter(payload.get("needs") or [], lang),
+        "signals": {"labels": list(NEED_SIGNALS), "min": SIGNAL_SHARE_MIN,
+                    "on": any(n["mix"].get(k) for n in needs for k in NEED_SIGNALS)},
     }

@@ -10,6 +10,22 @@ from typing import Any
 from needminer.types import SLOT_NAMES, Evidence, RankedNeed
 
 SCHEMA_VERSION = 1
+SIGNAL_LABELS = ("pain", "wish", "question", "praise", "noise", "other")  # display order of signal_mix
+NEED_SIGNALS = ("pain", "wish", "question")  # the need-bearing labels the page's signal filter uses
+
+
+def signal_mix(mix: Any) -> dict[str, int]:
+    """Label → fragment count with plain str keys and int values, zero counts dropped, in
+    ``SIGNAL_LABELS`` order (unknown labels after, by name); anything else becomes ``{}``."""
+    if not isinstance(mix, dict):
+        return {}
+    out: dict[str, int] = {}
+    for key, value in mix.items():
+        n = clean_number(value)
+        if n is not None and n > 0:
+            out[str(getattr(key, "value", key))] = int(n)
+    rank = {k: i for i, k in enumerate(SIGNAL_LABELS)}
+    return dict(sorted(out.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
 def iso(t: datetime | None) -> str | None:
@@ -67,6 +83,8 @@ def need_to_dict(need: RankedNeed) -> dict[str, Any]:
         "endorsements": need.endorsements,
         "emerging": need.emerging,
         "trend": [int(x) for x in need.trend],
+        "period_days": int(need.period_days),
+        "signal_mix": signal_mix(need.signal_mix),
         "evidence": [evidence_to_dict(ev) for ev in need.evidence],
         "keywords": list(st.keywords),
         "domain": need.domain,

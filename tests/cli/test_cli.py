@@ -138,3 +138,19 @@ def test_chat_text_never_in_error(tmp_path):
     result = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o"), "--embedder", "hashing"])
     assert result.exit_code == 1
     assert secret not in result.stderr and secret not in result.stdout
+
+
+def test_cluster_with_a_guide_names_needs(tmp_path):
+    src = tmp_path / "in.csv"
+    rows = ["text"] + [f"底妆卡粉不服帖{i}" for i in range(8)] + [f"宝宝夜里哭闹喂奶{i}" for i in range(8)]
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    guide = tmp_path / "guide.txt"
+    guide.write_text("底妆卡粉不服帖\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    result = runner.invoke(app, ["cluster", str(src), "-t", "text", "--out", str(out), "--embedder", "hashing",
+                                 "--guide", str(guide), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "底妆卡粉不服帖" in out.read_text("utf-8").splitlines()[1]
+    bad = runner.invoke(app, ["cluster", str(src), "-t", "text", "--out", str(out), "--embedder", "hashing",
+                              "--guide", str(tmp_path / "nope.txt")])
+    assert bad.exit_code == 1 and "Guide file" in bad.stderr

@@ -121,3 +121,10 @@ def test_grab_bag_clusters_are_shrunk_by_coherence():
     assert ranked["A"].factors["coherence"] == 1.0 and ranked["B"].factors["coherence"] == 0.0
     assert ranked["A"].rank == 1 and ranked["B"].score == 0.0
     assert "coherence" in formula(RankConfig())
+
+
+def test_signal_mix_counts_member_labels():
+    stmts, disc, frags, sigs, threads, msgs = build({"A": [("a", 1), ("b", 2)]})
+    sigs = [Signal(sigs[0].fragment_id, SignalLabel.wish, True, 0.2), sigs[1]]
+    (need,) = rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)
+    assert need.signal_mix == {"wish": 1, "pain": 1} and need.period_days == 7

@@ -184,3 +184,32 @@ def make_engagement() -> dict:
     return {"N1a2b3c": [{"speaker": "成员-a1", "fragments": 2, "endorsements": 1, "replies": 3, "total": 6},
                         {"speaker": "成员-b2", "fragments": 1, "endorsements": 0, "replies": 1, "total": 2}],
             "N_xss01": [{"speaker": XSS_SPEAKER, "fragments": 1, "endorsements": 0, "replies": 0, "total": 1}]}
+
+
+# ---------------------------------------------------------------- needs with known signal mixes and trends
+# trend: 8 weekly periods, oldest first (the last entry is the newest week). Expected filter results:
+#   sig=pain → A C D;  sig=wish → A (exactly 25 %) B;  sig=question → D (exactly 25 %; A 15 %, C 17 % are out)
+#   period=1 → A D;  period=4 → A C D;  period=8 → A B C D F;  E (no mix, no trend) only without these filters
+SIGNAL_NEEDS = {
+    # id: (title, signal_mix, trend)
+    "N_sigA": ("抱怨为主的需求", {"pain": 12, "wish": 5, "question": 3, "praise": 2}, (0, 0, 0, 0, 0, 0, 1, 4)),
+    "N_sigB": ("只有期望的需求", {"wish": 6, "noise": 1}, (3, 3, 0, 0, 0, 0, 0, 0)),
+    "N_sigC": ("提问占少数的需求", {"pain": 10, "question": 2}, (0, 0, 0, 2, 2, 0, 0, 0)),
+    "N_sigD": ("提问刚好四分之一", {"pain": 3, "question": 1}, (0, 0, 0, 0, 0, 0, 0, 1)),
+    "N_sigE": ("没有信号数据的需求", {}, ()),
+    "N_sigF": ("只有称赞的需求", {"praise": 5}, (1, 0, 0, 0, 0, 0, 0, 0)),
+}
+
+
+def make_signal_needs(period_days: int = 7) -> list[RankedNeed]:
+    out = []
+    for rank, (nid, (title, mix, trend)) in enumerate(SIGNAL_NEEDS.items(), start=1):
+        mid = f"s{rank}"
+        st = NeedStatement(need_id=nid, title=title, statement=title + "（测试）",
+                           slots={"pain": Slot(title, (f"{mid}#0",))}, keywords=(title[:2],))
+        out.append(RankedNeed(rank=rank, statement=st, score=10.0 - rank, factors={"speakers": 1.0 + rank},
+                              speakers=(f"成员-s{rank}",), chats=("信号群",), message_ids=(mid,),
+                              evidence=(ev(mid, "信号群", f"成员-s{rank}", title, (0, 2), rank),),
+                              fragment_ids=(f"{mid}#0",), trend=trend, signal_mix=dict(mix),
+                              period_days=period_days))
+    return out

@@ -307,3 +307,114 @@ def test_large_report_filters_fast(browser, tmp_path):
     print(f"\n500 needs / 50k quotes in the browser: {timings}, search apply {search_ms:.1f} ms")
     assert max(timings.values()) < 200 and search_ms < 200
     assert browser.problems() == []
+
+
+# ---------------------------------------------------------------- signal and period filters
+
+from .conftest import make_signal_needs  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def signal_reports(tmp_path_factory):
+    """zh and en reports of needs with known signal mixes and trends (see conftest.SIGNAL_NEEDS)."""
+    from needminer.report import write_report
+
+    base = tmp_path_factory.mktemp("signals")
+    return {lang: write_report(make_signal_needs(), base / lang, manifest={"inputs": []}, lang=lang)
+            for lang in ("zh", "en")}
+
+
+def card_text(browser: Browser, need: str, cls: str) -> str | None:
+    return browser.js(f"(function(e){{return e ? e.textContent : null}})"
+                      f"(document.querySelector('[data-need={need}] .metrics .{cls}'))")
+
+
+ALL_SIG = ["N_sigA", "N_sigB", "N_sigC", "N_sigD", "N_sigE", "N_sigF"]
+
+
+def test_signal_filter_keeps_needs_by_share(browser, signal_reports):
+    load(browser, signal_reports["zh"].html.as_uri())
+    assert visible_ids(browser) == ALL_SIG
+    assert browser.js("document.getElementById('f-sig-wrap').hidden") is False
+    assert browser.js("Array.from(document.querySelectorAll('#f-sig option')).map(o => o.textContent)") == [
+        "全部信号", "抱怨", "期望", "提问"]
+    assert "25%" in browser.js("document.getElementById('f-sig').title")
+    assert card_text(browser, "N_sigA", "mix") == "抱怨 12 · 期望 5 · 提问 3"
+    assert "称赞 2" in browser.js("document.querySelector('[data-need=N_sigA] .mix').title")  # full mix on hover
+    assert card_text(browser, "N_sigE", "mix") is None
+    assert card_text(browser, "N_sigF", "mix") == "称赞 5"
+    assert card_text(browser, "N_sigA", "inwin") is None  # no period filter yet
+    expected = {"pain": ["N_sigA", "N_sigC", "N_sigD"], "wish": ["N_sigA", "N_sigB"], "question": ["N_sigD"]}
+    for sig, ids in expected.items():
+        choose(browser, "f-sig", sig)
+        assert visible_ids(browser) == ids, sig
+        assert f"sig={sig}" in browser.js("location.hash")
+        assert browser.js("document.getElementById('f-sig-help').hidden") is False  # the rule is spelled out
+        assert browser.js("document.getElementById('count').textContent") == f"显示 {len(ids)} / 6 条需求"
+    assert browser.js("document.querySelector('[data-need=N_sigD] .mix .on').textContent") == "提问 1"
+    browser.js("document.getElementById('reset').click()")
+    assert visible_ids(browser) == ALL_SIG
+    assert browser.js("[document.getElementById('f-sig').value, location.hash]") == ["", ""]
+    assert browser.js("document.getElementById('f-sig-help').hidden") is True
+    assert browser.problems() == []
+
+
+def test_period_filter_keeps_recent_needs_and_counts_window_evidence(browser, signal_reports):
+    load(browser, signal_reports["zh"].html.as_uri())
+    assert browser.js("Array.from(document.querySelectorAll('#f-period option')).map(o => o.textContent)") == [
+        "全部时间", "最近 1 周", "最近 4 周", "最近 8 周"]
+    expected = {"1": (["N_sigA", "N_sigD"], {"N_sigA": 4, "N_sigD": 1}),
+                "4": (["N_sigA", "N_sigC", "N_sigD"], {"N_sigA": 5, "N_sigC": 2, "N_sigD": 1}),
+                "8": (["N_sigA", "N_sigB", "N_sigC", "N_sigD", "N_sigF"], {"N_sigB": 6, "N_sigF": 1})}
+    for period, (ids, counts) in expected.items():
+        choose(browser, "f-period", period)
+        assert visible_ids(browser) == ids, period  # still in score order
+        assert f"period={period}" in browser.js("location.hash")
+        for nid, n in counts.items():
+            assert card_text(browser, nid, "inwin") == f"期内证据 {n}"
+    assert "最近 8 周" in browser.js("document.querySelector('[data-need=N_sigB] .inwin').title")
+    # sorting still works inside the window; both filters combine
+    choose(browser, "f-sort", "speakers")
+    assert sorted(visible_ids(browser)) == sorted(expected["8"][0])
+    choose(browser, "f-sort", "score")
+    choose(browser, "f-period", "4")
+    choose(browser, "f-sig", "wish")
+    assert visible_ids(browser) == ["N_sigA"]
+    browser.js("document.getElementById('reset').click()")
+    assert visible_ids(browser) == ALL_SIG and card_text(browser, "N_sigA", "inwin") is None
+    assert browser.problems() == []
+
+
+def test_signal_and_period_hash_state_and_keyboard(browser, signal_reports):
+    load(browser, signal_reports["zh"].html.as_uri() + "#sig=pain&period=4")
+    assert browser.js("[document.getElementById('f-sig').value, document.getElementById('f-period').value]") == ["pain", "4"]
+    assert visible_ids(browser) == ["N_sigA", "N_sigC", "N_sigD"]
+    load(browser, signal_reports["zh"].html.as_uri() + "#sig=bogus&period=99")  # junk falls back to "all"
+    assert browser.js("[document.getElementById('f-sig').selectedIndex, document.getElementById('f-period').selectedIndex]") == [0, 0]
+    assert visible_ids(browser) == ALL_SIG
+    # keyboard: both selects are labelled, reachable with Tab and change with the arrow keys
+    assert browser.js("['f-sig', 'f-period'].every(id => document.getElementById(id).labels.length === 1)")
+    browser.js("document.activeElement.blur(); window.focus()")
+    seen = []
+    for _ in range(20):
+        browser.key("Tab", "Tab", 9)
+        seen.append(browser.js("document.activeElement.id"))
+        if seen[-1] == "f-period":
+            break
+    assert "f-sig" in seen and seen[-1] == "f-period"
+    browser.key("ArrowDown", "ArrowDown", 40)
+    browser.wait_for("document.getElementById('f-period').value === '1'")
+    assert visible_ids(browser) == ["N_sigA", "N_sigD"]
+    assert browser.problems() == []
+
+
+def test_signal_and_period_filters_in_english(browser, signal_reports):
+    load(browser, signal_reports["en"].html.as_uri() + "#period=4")
+    opts = browser.js("Array.from(document.querySelectorAll('#f-sig option, #f-period option')).map(o => o.textContent)")
+    assert opts == ["All signals", "Complaints", "Wishes", "Questions", "All time", "Last week", "Last 4 weeks", "Last 8 weeks"]
+    assert card_text(browser, "N_sigA", "mix") == "Complaints 12 · Wishes 5 · Questions 3"
+    assert card_text(browser, "N_sigA", "inwin") == "In window 5"
+    ui = browser.js("['f-sig-help', 'f-period-help'].map(id => document.getElementById(id).textContent)"
+                    ".concat(Array.from(document.querySelectorAll('.controls label')).map(l => l.textContent)).join('\\n')")
+    assert not CJK.search(ui) and "25%" in ui
+    assert browser.problems() == []

@@ -15,7 +15,8 @@ from needminer.report import SCHEMA_VERSION, write_report
 from .conftest import CSV_FORMULA, PLANTED_BEYOND_CAP, PLANTED_MANIFEST
 
 NEED_KEYS = {"id", "rank", "title", "statement", "slots", "score", "factors", "speakers", "speaker_ids", "chats",
-             "message_ids", "endorsements", "emerging", "trend", "evidence", "keywords", "domain"}
+             "message_ids", "endorsements", "emerging", "trend", "evidence", "keywords", "domain", "signal_mix",
+             "period_days"}
 EVIDENCE_KEYS = {"message_id", "chat", "sender", "time", "text", "span"}
 
 

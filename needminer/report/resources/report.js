@@ -13,7 +13,9 @@
   var byId = new Map();
   var cards = new Map();
   var dots = new Map();
-  var state = { q: '', chat: '', show: 'all', domain: '', sort: 'score' };
+  var state = { q: '', chat: '', show: 'all', domain: '', sig: '', period: '', sort: 'score' };
+  var SIG = DATA.signals; // {labels: need-bearing signal labels, min: share a filtered label must reach, on}
+  var PERIOD = DATA.period; // {days, options: [[n, label]], help}
   var view = [];
   var rendered = 0;
   var uid = 0;
@@ -338,6 +340,45 @@
     return s;
   }
 
+  // ------------------------------------------------------------ signal mix and period window
+  function needBearing(n) {
+    return SIG.labels.reduce(function (a, k) { return a + (n.mix[k] || 0); }, 0);
+  }
+
+  // The signal filter keeps a need when the label has >= 1 fragment and >= SIG.min of its
+  // need-bearing (pain + wish + question) fragments.
+  function hasSignal(n, label) {
+    var c = n.mix[label] || 0;
+    return c >= 1 && c >= SIG.min * needBearing(n) - 1e-9;
+  }
+
+  function inWindow(n, k) { // fragments in the last k periods (trend is oldest first)
+    var t = n.trend, s = 0;
+    for (var i = Math.max(0, t.length - k); i < t.length; i++) s += t[i] || 0;
+    return s;
+  }
+
+  function periodName(k) {
+    for (var i = 0; i < PERIOD.options.length; i++) if (String(PERIOD.options[i][0]) === String(k)) return PERIOD.options[i][1];
+    return String(k);
+  }
+
+  function mixLine(n) { // "抱怨 12 · 期望 5 · 提问 3"; the full mix (praise, noise …) in the tooltip
+    var keys = Object.keys(n.mix);
+    if (!keys.length) return null;
+    var s = el('span', 'mix');
+    s.title = UI.sig_mix + UI.colon + keys.map(function (k) { return (UI['sig_' + k] || k) + ' ' + n.mix[k]; }).join(' · ');
+    var shown = SIG.labels.filter(function (k) { return n.mix[k] > 0; });
+    if (!shown.length) shown = keys;
+    shown.forEach(function (k, i) {
+      if (i) s.appendChild(document.createTextNode(' · '));
+      var part = el('span', state.sig === k ? 'on' : null, (UI['sig_' + k] || k) + ' ');
+      part.appendChild(el('b', null, num(n.mix[k])));
+      s.appendChild(part);
+    });
+    return s;
+  }
+
   function metric(parent, label, value) {
     var s = el('span', null, label + ' ');
     s.appendChild(el('b', null, value));
@@ -473,6 +514,14 @@
     var sp = sparkline(n);
     if (sp) { var ts = el('span', null, UI.trend + ' '); ts.appendChild(sp); m.appendChild(ts); }
     if (n.lastShown) m.appendChild(el('span', null, n.lastShown));
+    var mx = mixLine(n);
+    if (mx) m.appendChild(mx);
+    if (state.period) {
+      var win = el('span', 'inwin', UI.in_window + ' ');
+      win.appendChild(el('b', null, num(inWindow(n, Number(state.period)))));
+      win.title = fmt(UI.in_window_title, { window: periodName(state.period) });
+      m.appendChild(win);
+    }
     main.appendChild(m);
     main.appendChild(scoreBox(n));
 
@@ -528,6 +577,8 @@
     if (state.show === 'strong' && n.thin) return false;
     if (state.show === 'thin' && !n.thin) return false;
     if (state.domain && n.domain !== state.domain) return false;
+    if (state.sig && !hasSignal(n, state.sig)) return false;
+    if (state.period && inWindow(n, Number(state.period)) < 1) return false;
     for (var i = 0; i < terms.length; i++) if (n.search.indexOf(terms[i]) < 0) return false;
     return true;
   }
@@ -543,6 +594,8 @@
     renderMore();
     $('count').textContent = fmt(UI.count_fmt, { shown: view.length, total: needs.length });
     $('empty').hidden = view.length > 0;
+    $('f-sig-help').hidden = !state.sig;
+    $('f-period-help').hidden = !state.period;
     var visible = new Set(view.map(function (n) { return n.id; }));
     dots.forEach(function (d, id) { d.classList.toggle('dim', !visible.has(id)); });
     document.body.dataset.filterMs = (performance.now() - t0).toFixed(1);
@@ -550,15 +603,16 @@
   }
 
   // ------------------------------------------------------------ shareable state in the URL hash
-  // #q=…&chat=<chat name>&show=emerging&domain=…&sort=speakers&need=<id>; defaults are left out.
-  var DEFAULTS = { q: '', chat: '', show: 'all', domain: '', sort: 'score' };
+  // #q=…&chat=<chat name>&show=emerging&domain=…&sig=pain&period=4&sort=speakers&need=<id>;
+  // defaults are left out.
+  var DEFAULTS = { q: '', chat: '', show: 'all', domain: '', sig: '', period: '', sort: 'score' };
   var hashing = false;
 
   function readHash() {
     var raw = location.hash.replace(/^#/, '');
     var p;
     try { p = new URLSearchParams(raw); } catch (e) { return null; }
-    var next = { q: '', chat: '', show: 'all', domain: '', sort: state.sort };
+    var next = { q: '', chat: '', show: 'all', domain: '', sig: '', period: '', sort: state.sort };
     if (p.has('q')) next.q = p.get('q');
     if (p.has('chat')) {
       var i = chats.indexOf(p.get('chat'));
@@ -566,11 +620,16 @@
     }
     if (p.has('show') && ['all', 'emerging', 'strong', 'thin'].indexOf(p.get('show')) >= 0) next.show = p.get('show');
     if (p.has('domain')) next.domain = p.get('domain');
+    if (p.has('sig')) next.sig = p.get('sig');
+    if (p.has('period')) next.period = p.get('period');
     if (p.has('sort') && SORTS[p.get('sort')]) next.sort = p.get('sort');
     state = next;
     setControls();
     state.domain = $('f-domain').value; // an unknown domain falls back to "all"
     state.chat = $('f-chat').value;
+    state.sig = SIG.on ? $('f-sig').value : ''; // unknown values (or filters this page lacks) fall back to "all"
+    state.period = $('f-period').value;
+    setControls(); // a select given an unknown value shows nothing: show the "all" it fell back to
     return p.get('need');
   }
 
@@ -606,11 +665,13 @@
     $('f-chat').value = state.chat;
     $('f-show').value = state.show;
     $('f-domain').value = state.domain;
+    $('f-sig').value = state.sig;
+    $('f-period').value = state.period;
     $('f-sort').value = state.sort;
   }
 
   function reset() {
-    state = { q: '', chat: '', show: 'all', domain: '', sort: state.sort };
+    state = { q: '', chat: '', show: 'all', domain: '', sig: '', period: '', sort: state.sort };
     setControls();
     apply();
   }
@@ -724,6 +785,13 @@
       $('f-domain-wrap').hidden = false;
       domains.forEach(function (d) { var o = el('option', null, d); o.value = d; $('f-domain').appendChild(o); });
     }
+    $('f-sig-wrap').hidden = !SIG.on;
+    if (PERIOD.options.length) {
+      $('f-period-wrap').hidden = false;
+      PERIOD.options.forEach(function (w) { var o = el('option', null, w[1]); o.value = String(w[0]); $('f-period').appendChild(o); });
+    }
+    $('f-period').title = PERIOD.help;
+    $('f-period-help').textContent = PERIOD.help;
   }
 
   function wire() {
@@ -732,7 +800,7 @@
       clearTimeout(timer);
       timer = setTimeout(function () { state.q = $('q').value; apply(); }, 120);
     });
-    [['f-chat', 'chat'], ['f-show', 'show'], ['f-domain', 'domain'], ['f-sort', 'sort']].forEach(function (p) {
+    [['f-chat', 'chat'], ['f-show', 'show'], ['f-domain', 'domain'], ['f-sig', 'sig'], ['f-period', 'period'], ['f-sort', 'sort']].forEach(function (p) {
       $(p[0]).addEventListener('change', function () { state[p[1]] = $(p[0]).value; apply(); });
     });
     $('reset').addEventListener('click', reset);
