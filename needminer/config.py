@@ -91,6 +91,16 @@ class DiscoverConfig:
 
 
 @dataclass
+class DescribeConfig:
+    """Need statements."""
+
+    describer: str = "extractive.v1"  # or "llm.v1" (an OpenAI-compatible endpoint you name; off by default)
+    llm_base_url: str = ""  # e.g. http://127.0.0.1:8000/v1 (a local server)
+    llm_model: str = ""
+    llm_api_key_env: str = "OPENAI_API_KEY"  # environment variable holding the key, if any
+
+
+@dataclass
 class RankConfig:
     """Need scoring."""
 
@@ -131,6 +141,7 @@ class PipelineConfig:
     signals: SignalsConfig = field(default_factory=SignalsConfig)
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     discover: DiscoverConfig = field(default_factory=DiscoverConfig)
+    describe: DescribeConfig = field(default_factory=DescribeConfig)
     rank: RankConfig = field(default_factory=RankConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
 

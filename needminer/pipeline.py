@@ -198,7 +198,11 @@ def run(
             Discovery,
         )
         tick("discover", 1, 1)
-        stmts = _stage("describe", timings, lambda: describe_needs(disc, need_frags, sigs), list)
+        stmts = _stage(
+            "describe", timings,
+            lambda: describe_needs(disc, need_frags, sigs, describer=cfg.describe.describer, options=_describer_options(cfg)),
+            list,
+        )
         tick("describe", 1, 1)
         by_id = {m.id: m for m in clean}
         ranked = _stage(
@@ -243,6 +247,13 @@ def run(
         return RunResult(files=files, needs=ranked, discovery=disc, manifest=manifest, ingest=summary.to_dict())
     finally:
         ws.close()
+
+
+def _describer_options(cfg: PipelineConfig) -> dict:
+    d = cfg.describe
+    if d.describer.startswith("llm"):
+        return {"base_url": d.llm_base_url, "model": d.llm_model, "api_key_env": d.llm_api_key_env}
+    return {}
 
 
 def _guide(cfg: PipelineConfig, embedder, ws):

@@ -12,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from needminer.describe._ctfidf import ctfidf_keywords
+from needminer.describe._llm import LLMDescriber
 from needminer.describe._lexicon import MODIFIERS, PERSONAS, SCENES, WISH_MARKERS
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
-__all__ = ["ExtractiveDescriber", "ctfidf_keywords", "describe_needs", "make_title", "pick_quotes"]
+__all__ = ["ExtractiveDescriber", "LLMDescriber", "ctfidf_keywords", "describe_needs", "make_title", "pick_quotes"]
 
 MAX_TITLE = 16
 _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
@@ -260,6 +261,7 @@ def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
 
 
 describers.register("extractive.v1", aliases=("extractive",))(ExtractiveDescriber)
+describers.register("llm.v1", aliases=("llm",))(LLMDescriber)
 
 
 def describe_needs(
@@ -268,9 +270,18 @@ def describe_needs(
     signals: Sequence[Signal] = (),
     *,
     describer: str = "extractive.v1",
+    options: Mapping[str, object] | None = None,
 ) -> list[NeedStatement]:
-    """Describe every cluster of a discovery, in cluster order."""
+    """Describe every cluster of a discovery, in cluster order.
+
+    Args:
+        discovery: The clusters.
+        fragments: All fragments (members are looked up by id; all of them form the background).
+        signals: Signals of the fragments (pain / wish slots).
+        describer: Registry name: ``"extractive.v1"`` (default, offline) or ``"llm.v1"``.
+        options: Keyword arguments for the describer (``base_url``, ``model`` … for ``llm.v1``).
+    """
     by_id = {f.id: f for f in fragments}
     sig = {s.fragment_id: s for s in signals}
-    impl = describers.get(describer)().fit(list(fragments))
+    impl = describers.get(describer)(**(options or {})).fit(list(fragments))
     return [impl.describe(c, by_id, sig) for c in discovery.clusters]
