@@ -687,6 +687,8 @@
     var c = cards.get(id);
     if (!c) return;
     setExpanded(c, true);
+    var bar = document.querySelector('.controls'); // sticky filter bar: keep the card's top clear of it
+    c.style.scrollMarginTop = getComputedStyle(bar).position === 'sticky' ? (bar.offsetHeight + 16) + 'px' : '';
     c.scrollIntoView({ block: 'start', behavior: instant || calm ? 'auto' : 'smooth' });
     c.classList.add('flash');
     setTimeout(function () { c.classList.remove('flash'); }, 1600);
