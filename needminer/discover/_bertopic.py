@@ -12,6 +12,7 @@ from needminer.discover._vectorizer import make_vectorizer
 from needminer.errors import ConfigError, EmptyCorpusError, NotFittedError, missing_dependency
 
 GRANULARITY_DIVISOR = {"coarse": 25, "normal": 50, "fine": 100}
+MAX_MIN_CLUSTER_SIZE = 250  # large corpora: a need must gather at least this many fragments at most
 
 
 def centre(vectors: np.ndarray, blocks: Sequence[int] | None = None) -> np.ndarray:
@@ -40,7 +41,7 @@ def min_cluster_size_for(n: int, granularity: str) -> int:
         # a target number of needs: clusters may be small, merging brings the count down
         return max(3, min(15, n // (4 * int(granularity)) or 3))
     divisor = GRANULARITY_DIVISOR[granularity]
-    return int(max(3, min(60, round(n / divisor))))
+    return int(max(3, min(MAX_MIN_CLUSTER_SIZE, round(n / divisor))))
 
 
 class BERTopicClusterer(ClusterMixin, BaseEstimator):
@@ -130,13 +131,20 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         except ImportError:
             raise missing_dependency("bertopic", "need discovery") from None
         n = len(texts)
+        n_neighbors = min(15, n - 1)
+        extra = {}
+        if n > EXACT_KNN_MIN:
+            # UMAP would build a pynndescent index here, whose numba JIT compile alone costs over a
+            # minute per process; exact neighbours by blocked matrix products are faster and exact
+            extra["precomputed_knn"] = (*exact_knn(vecs, n_neighbors), None)
         umap_model = UMAP(
-            n_neighbors=min(15, n - 1),
+            n_neighbors=n_neighbors,
             n_components=min(5, n - 2),
             min_dist=0.0,
             metric="cosine",
             random_state=self.seed,
             init="spectral" if n > 50 else "random",
+            **extra,
         )
         hdbscan_model = HDBSCAN(
             min_cluster_size=mcs,
@@ -164,6 +172,32 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
             raise NotFittedError(
                 "This BERTopicClusterer instance is not fitted yet. Call 'fit' with appropriate arguments first."
             )
+
+
+EXACT_KNN_MIN = 4096  # UMAP switches to approximate (pynndescent) neighbours above this size
+
+
+def exact_knn(vecs: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Exact cosine k-nearest neighbours of unit rows (self first), in row blocks to bound memory.
+
+    Returns:
+        (indices, distances), each (n, k); distances are cosine distances (1 − cosine).
+    """
+    n = vecs.shape[0]
+    idx = np.empty((n, k), dtype=np.int64)
+    dist = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        sims = vecs[start : start + block] @ vecs.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, start + rows] = np.inf  # self first, whatever ties exist
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
+        top = np.take_along_axis(part, order, axis=1)
+        idx[start : start + block] = top
+        d = 1.0 - np.take_along_axis(sims, top, axis=1)
+        d[:, 0] = 0.0
+        dist[start : start + block] = np.clip(d, 0.0, 2.0)
+    return idx, dist
 
 
 def _small_corpus_labels(vecs: np.ndarray) -> np.ndarray:

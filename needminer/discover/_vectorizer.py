@@ -41,6 +41,21 @@ def _jieba():
     return jieba
 
 
+@lru_cache(maxsize=200_000)
+def _tokens(text: str, extra_stop_words: frozenset[str]) -> tuple[str, ...]:
+    """Segment once per distinct text: discovery tokenises the same fragments several times
+    (keyword topics, BERTopic's vectorizer, c-TF-IDF keywords)."""
+    jieba = _jieba()
+    stops = stop_words() | extra_stop_words
+    out = []
+    for tok in jieba.lcut(_PLACEHOLDER.sub(" ", text)):
+        tok = tok.strip().lower()
+        if len(tok) < 2 or tok in stops or not _KEEP.search(tok) or tok.isdigit():
+            continue
+        out.append(tok)
+    return tuple(out)
+
+
 class ChineseTokenizer:
     """Callable tokenizer for ``CountVectorizer(tokenizer=..., token_pattern=None)``.
 
@@ -52,16 +67,7 @@ class ChineseTokenizer:
         self.extra_stop_words = extra_stop_words
 
     def __call__(self, text: str) -> list[str]:
-        jieba = _jieba()
-        stops = stop_words() | self.extra_stop_words
-        text = _PLACEHOLDER.sub(" ", text)
-        out = []
-        for tok in jieba.lcut(text):
-            tok = tok.strip().lower()
-            if len(tok) < 2 or tok in stops or not _KEEP.search(tok) or tok.isdigit():
-                continue
-            out.append(tok)
-        return out
+        return list(_tokens(text, self.extra_stop_words))
 
     # sklearn clones vectorizers; keep the tokenizer picklable-equal and comparable
     def __eq__(self, other: object) -> bool:

@@ -9,6 +9,8 @@ Only records that carry nothing (``empty``), cannot be parsed (``unparseable``, 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import dataclasses
 import hashlib
 import io
@@ -223,7 +225,7 @@ def _slot_builder() -> Callable[..., Message] | None:
 new_message: Callable[..., Message] = _slot_builder() or Message
 
 
-class Reader:
+class Reader(ABC):
     """Base class of format readers; one registered instance per format.
 
     Subclasses set ``name``, ``description`` and ``patterns`` and implement ``sniff`` and
@@ -240,8 +242,9 @@ class Reader:
         """Return a confidence in [0, 1] that ``probe`` is in this format (0 = no)."""
         return 0.0
 
+    @abstractmethod
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        raise NotImplementedError
+        """Yield the messages of ``src``, counting skips through ``ctx``."""
 
 
 @dataclass

@@ -42,7 +42,7 @@ def resource_text(name: str) -> str:
 def script_json(obj: Any) -> str:
     """JSON that is safe inside a ``<script>`` block: no ``</script``, ``<!--`` or line separators."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
-    # These characters only occur inside JSON strings, where \\uXXXX means the same character.
+    # These characters only occur inside JSON strings, where a \\u escape means the same character.
     return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 

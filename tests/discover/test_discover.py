@@ -94,7 +94,7 @@ def test_estimator_contract():
         BERTopicClusterer(granularity="huge").fit(["a"] * 3, np.ones((3, 2), dtype=np.float32))
 
 
-@pytest.mark.parametrize("n, g, expected", [(100, "normal", 3), (1000, "normal", 20), (1000, "coarse", 40), (1000, "fine", 10), (10**6, "coarse", 60)])
+@pytest.mark.parametrize("n, g, expected", [(100, "normal", 3), (1000, "normal", 20), (1000, "coarse", 40), (1000, "fine", 10), (10**6, "coarse", 250), (20000, "normal", 250), (5000, "fine", 50)])
 def test_min_cluster_size(n, g, expected):
     assert min_cluster_size_for(n, g) == expected
 
@@ -109,3 +109,17 @@ def test_min_cluster_size(n, g, expected):
 )
 def test_tokenizer(text, expected):
     assert ChineseTokenizer()(text) == expected
+
+
+def test_exact_knn_matches_brute_force():
+    from needminer.discover._bertopic import exact_knn
+
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(300, 16)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    idx, dist = exact_knn(v, 5, block=64)
+    sims = v @ v.T
+    want = np.argsort(-sims, axis=1)[:, :5]
+    assert (idx[:, 0] == np.arange(300)).all() and (dist[:, 0] == 0).all()
+    np.testing.assert_array_equal(np.sort(idx[:, 1:], axis=1), np.sort(want[:, 1:], axis=1))
+    np.testing.assert_allclose(dist[:, 1:], 1 - np.take_along_axis(sims, idx[:, 1:], axis=1), atol=1e-5)
