@@ -13,7 +13,7 @@ from needminer.errors import ConfigError
 def test_defaults():
     cfg = load_config()
     assert isinstance(cfg, PipelineConfig)
-    assert cfg.embed.embedder == "e5-small"
+    assert cfg.embed.embedder == "e5-small+lite"
     assert cfg.ingest.tz == "Asia/Shanghai"
     assert cfg.to_dict()["discover"]["granularity"] == "normal"
 

@@ -19,7 +19,7 @@ def clusters_cmd(
     text_column: Annotated[str, typer.Option("--text-column", "-t", help="Column holding the texts.")] = "text",
     label_column: Annotated[str, typer.Option("--label-column", "-l", help="Column holding the gold labels.")] = "label",
     seeds: Annotated[str, typer.Option(help="Comma-separated seeds; the first two give seed stability.")] = "0,1",
-    embedder: Annotated[Optional[str], typer.Option(help="e5-small (default), lite, hf:PATH-OR-ID, hashing.")] = None,
+    embedder: Annotated[Optional[str], typer.Option(help="e5-small+lite (default: both, concatenated), e5-small, lite, hf:PATH-OR-ID, hashing; join names with + to combine.")] = None,
     granularity: Annotated[Optional[str], typer.Option(help="coarse, normal, fine or a number of needs.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file.")] = None,
     workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder for the embedding cache.")] = None,

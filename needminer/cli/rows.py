@@ -35,7 +35,7 @@ def cluster_cmd(
     file: Annotated[Path, typer.Argument(help="CSV file with a text column.", show_default=False)],
     text_column: Annotated[str, typer.Option("--text-column", "-t", help="Name of the column holding the texts.")] = "text",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV: the input rows plus need_id and need_title.")] = Path("clusters.csv"),
-    embedder: Annotated[Optional[str], typer.Option(help="e5-small (default), lite, hf:PATH-OR-ID, hashing.")] = None,
+    embedder: Annotated[Optional[str], typer.Option(help="e5-small+lite (default: both, concatenated), e5-small, lite, hf:PATH-OR-ID, hashing; join names with + to combine.")] = None,
     granularity: Annotated[Optional[str], typer.Option(help="coarse, normal, fine or a number of needs.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file.")] = None,

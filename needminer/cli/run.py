@@ -13,7 +13,7 @@ from needminer.cli._common import err_console, error_boundary, out_console, pars
 def run_cmd(
     inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder (index.html, needs.json, briefs.md, manifest.json).")] = Path("reports/latest"),
-    embedder: Annotated[Optional[str], typer.Option(help="Embedding model: e5-small (default), lite, hf:PATH-OR-ID, hashing (tests only).")] = None,
+    embedder: Annotated[Optional[str], typer.Option(help="Embedding model: e5-small+lite (default: both, concatenated), e5-small, lite, hf:PATH-OR-ID, hashing (tests only); join names with + to combine.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (see README).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Random seed (same input + seed = same needs).")] = None,
     workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder (message store + embedding cache). Default: OUT/.needminer")] = None,
