@@ -109,19 +109,15 @@ class SignalModel:
         """Class probabilities, shape (n, len(classes))."""
         if not texts:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        x = self.features(texts, rules)
-        z = np.asarray(x @ self.coef) + self.intercept
-        if z.shape[1] == 1:
-            p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
-            return np.stack([1.0 - p1, p1], axis=1)
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return self._probabilities(self.features(texts, rules))
 
     def predict_proba_vectors(self, texts: Sequence[str], vectors: np.ndarray,
                               rules: Sequence[RuleResult] | None = None) -> np.ndarray:
         """``predict_proba`` with precomputed sentence vectors (an embedding model only)."""
-        x = self.features(texts, rules, vectors)
+        return self._probabilities(self.features(texts, rules, vectors))
+
+    def _probabilities(self, x) -> np.ndarray:
+        """Logistic (one column) or softmax (several) over the linear scores of features ``x``."""
         z = np.asarray(x @ self.coef) + self.intercept
         if z.shape[1] == 1:
             p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
