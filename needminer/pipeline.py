@@ -262,16 +262,11 @@ def _guide(cfg: PipelineConfig, embedder, ws):
         return None
     from needminer.discover import Guide, read_guide
     from needminer.embed import embed_with_cache
-
-    labels = read_guide(cfg.discover.guide)
-    vectors = embed_with_cache(embedder, [normalize_guide(x) for x in labels], ws)
-    return Guide(labels=tuple(labels), vectors=vectors)
-
-
-def normalize_guide(text: str) -> str:
     from needminer.text import normalize
 
-    return normalize(text)
+    labels = read_guide(cfg.discover.guide)
+    vectors = embed_with_cache(embedder, [normalize(x) for x in labels], ws)
+    return Guide(labels=tuple(labels), vectors=vectors)
 
 
 def _embed_text(f: Fragment, with_context: bool) -> str:
