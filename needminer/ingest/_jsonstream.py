@@ -143,22 +143,8 @@ class JsonStream:
 
     def values(self) -> Iterator[Any]:
         """Yield the parsed elements of the array at the current position."""
-        self._reads += 1
-        self._expect("[")
-        if self.peek() == "]":
-            self.pos += 1
-            return
-        value = self.value
-        while True:
-            yield value()
-            c = self.peek()
-            if c == ",":
-                self.pos += 1
-            elif c == "]":
-                self.pos += 1
-                return
-            else:
-                raise self._error(self.pos, "Expecting ',' delimiter")
+        for _ in self.items():
+            yield self.value()
 
     def items(self) -> Iterator[None]:
         """Like ``values`` but positions at each element for the caller to read (or skip)."""
