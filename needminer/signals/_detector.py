@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +19,9 @@ DETECTOR_NAMES = ("default", "rules")
 # Hard noise reasons that also override a researcher's need model (a "+1"-free sticker or an ad
 # is never a need); greetings and short chit-chat are left to such a model.
 _ALWAYS_NOISE = {"noise.ad", "noise.sticker_only"}
+# Batches at least this large are split over forked worker processes (one per core).
+PARALLEL_MIN = 4000
+_FORK_STATE: tuple[Detector, list[str], list[str]] | None = None
 
 
 class Detector:
@@ -27,12 +32,16 @@ class Detector:
         name: Name shown in manifests ("rules", "default" or the model folder).
         model_weight: Weight of the model's probabilities against the rule distribution
             (six-label models only; a need model decides ``need`` on its own threshold).
+        workers: Processes for batches of ``PARALLEL_MIN`` texts or more (None: one per
+            available core; 1: never fork). Results do not depend on it.
     """
 
-    def __init__(self, model: SignalModel | None = None, *, name: str = "rules", model_weight: float = 0.6) -> None:
+    def __init__(self, model: SignalModel | None = None, *, name: str = "rules", model_weight: float = 0.6,
+                 workers: int | None = None) -> None:
         self.model = model
         self.name = name
         self.model_weight = model_weight
+        self.workers = workers
 
     def __repr__(self) -> str:
         return f"Detector(name={self.name!r}, model={'yes' if self.model else 'no'})"
@@ -69,6 +78,25 @@ class Detector:
         return out
 
     def _signals(self, ids: list[str], texts: list[str]) -> list[Signal]:
+        workers = _worker_count(self.workers, len(texts))
+        if workers > 1:
+            return self._signals_forked(ids, texts, workers)
+        return self._signals_serial(ids, texts)
+
+    def _signals_forked(self, ids: list[str], texts: list[str], workers: int) -> list[Signal]:
+        """Split the batch over forked processes that inherit the loaded model (nothing pickled in)."""
+        global _FORK_STATE
+        step = -(-len(texts) // workers)
+        bounds = [(a, min(a + step, len(texts))) for a in range(0, len(texts), step)]
+        _FORK_STATE = (self, ids, texts)
+        try:
+            with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
+                parts = pool.map(_serial_chunk, bounds)
+        finally:
+            _FORK_STATE = None
+        return [s for part in parts for s in part]
+
+    def _signals_serial(self, ids: list[str], texts: list[str]) -> list[Signal]:
         rules = self._rules(texts)
         if self.model is None:
             return [_from_rule(i, r) for i, r in zip(ids, rules)]
@@ -105,6 +133,22 @@ class Detector:
             label = rule.label if rule.label not in NEED_LABELS else SignalLabel.other
         conf = p_need if need else 1.0 - p_need
         return Signal(fid, label, need, rule.intensity, rule.explicit and need, round(float(conf), 4), rule.cues)
+
+
+def _worker_count(workers: int | None, n: int) -> int:
+    """How many processes label ``n`` texts: 1 for small batches or where fork is unavailable."""
+    if n < PARALLEL_MIN or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(workers, n // (PARALLEL_MIN // 2)))
+
+
+def _serial_chunk(bounds: tuple[int, int]) -> list[Signal]:
+    """Worker body: label one slice of the batch the parent stored before forking."""
+    detector, ids, texts = _FORK_STATE
+    a, b = bounds
+    return detector._signals_serial(ids[a:b], texts[a:b])
 
 
 def rule_distributions(rules: Sequence[RuleResult]) -> np.ndarray:

@@ -79,3 +79,22 @@ def test_need_scores_shape() -> None:
     scores = get_detector("default").need_scores(PROBE)
     assert scores.shape == (4,)
     assert scores[0] > scores[2]
+
+
+def test_forked_batches_give_the_serial_result(monkeypatch) -> None:
+    """Large batches are split over forked processes; the signals are identical and in order."""
+    import multiprocessing
+
+    import needminer.signals._detector as D
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform: batches always run in one process")
+    monkeypatch.setattr(D, "PARALLEL_MIN", 20)
+    texts = [f"{t}{i}" for i in range(15) for t in ("粉底卡粉了", "求一个不脱妆的", "这个怎么退款？", "早上好", "好用")]
+    serial = get_detector("default")
+    serial.workers = 1
+    forked = get_detector("default")
+    forked.workers = 3
+    assert D._worker_count(3, len(texts)) == 3
+    assert forked.detect_texts(texts) == serial.detect_texts(texts)
+    assert D._FORK_STATE is None
