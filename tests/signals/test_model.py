@@ -71,7 +71,7 @@ def test_default_detector_ships_a_small_model() -> None:
     assert isinstance(det, Detector)
     assert det.model is not None, "run bench/train_default_detector.py"
     size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir())
-    assert size < 2 * 1024 * 1024
+    assert size < 8 * 1024 * 1024  # only used hash columns are saved (~142k for 3.2k training texts)
     assert get_detector("rules").model is None
 
 
