@@ -1,14 +1,16 @@
 """Ingest throughput and memory benchmark (not a test).
 
-Generates an N-message export in two shapes (WhatsApp-style ``.txt`` and Telegram-style
-``result.json``) in a temp folder, parses each in a fresh subprocess, and prints messages/s (wall
-clock and per CPU second, which is steadier on a shared machine) and peak RSS. Targets: ≥ 100k
-msgs/s for line formats, ≥ 50k/s for JSON, RSS < 500 MB.
+Generates an N-message export per shape (``--formats``; by default WhatsApp-style ``.txt`` and
+Telegram-style ``result.json``; also QQ 消息管理器 ``.txt``, LINE ``.txt`` and ChatLab ``.json``) in a
+temp folder, parses each in a fresh subprocess, and prints messages/s (wall clock and per CPU
+second, which is steadier on a shared machine) and peak RSS. Targets: ≥ 100k msgs/s for line
+formats, ≥ 50k/s for JSON, RSS < 500 MB.
 
 ``--baseline DIR`` also measures the ``needminer`` package found in DIR (e.g. a copy of an older
 tree) on the same files, alternating runs, and prints new/baseline ratios.
 
     .venv/bin/python bench/ingest_bench.py --n 1000000 [--json] [--baseline /tmp/old_tree]
+        [--formats whatsapp_txt,telegram_json,qq_txt,line_txt,chatlab_json]
 """
 
 from __future__ import annotations
@@ -50,6 +52,60 @@ def make_telegram(path: Path, n: int) -> None:
         fh.write(" ]\n}\n")
 
 
+def make_qq_txt(path: Path, n: int) -> None:
+    """QQ 消息管理器: BOM, banner, CRLF records ``YYYY-MM-DD H:MM:SS 名字(QQ号)`` + body + blank line."""
+    t = datetime(2023, 1, 1, 8, 0)
+    rule = "=" * 64
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        fh.write(f"消息记录（此消息记录为文本格式，不支持重新导入）\r\n\r\n{rule}\r\n消息分组:我的QQ群\r\n{rule}\r\n"
+                 f"消息对象:bench\r\n{rule}\r\n\r\n")
+        for i in range(n):
+            t += timedelta(seconds=7)
+            body = TEXTS[i % len(TEXTS)] + ("\n第二行补充说明" if i % 50 == 0 else "")  # bare LF inside a record
+            fh.write(f"{t:%Y-%m-%d} {t.hour}:{t:%M:%S} 用户{i % 997}({820000000 + i % 997})\r\n{body}\r\n\r\n")
+
+
+def make_line_txt(path: Path, n: int) -> None:
+    """LINE: title, day headers ``2023/1/1周日``, ``HH:MM<TAB>name<TAB>text`` (CRLF)."""
+    t = datetime(2023, 1, 1, 8, 0)
+    day = None
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("[LINE] 与bench的聊天记录\r\n保存日期：2024/02/01 10:00\r\n\r\n")
+        for i in range(n):
+            t += timedelta(seconds=7)
+            if t.date() != day:
+                day = t.date()
+                fh.write(f"\r\n{t.year}/{t.month}/{t.day}{'一二三四五六日'[t.weekday()]}\r\n")
+            text = TEXTS[i % len(TEXTS)]
+            text = f'"{text}\r\n第二行补充说明"' if i % 50 == 0 else text
+            fh.write(f"{t:%H:%M}\t用户{i % 997}\t{text}\r\n")
+
+
+def make_chatlab(path: Path, n: int) -> None:
+    t0 = int(datetime(2023, 1, 1, tzinfo=timezone.utc).timestamp())
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('{"chatlab": {"version": "0.0.1", "exportedAt": %d}, "meta": {"name": "bench", "platform": "qq", '
+                 '"type": "group"},\n "members": [' % t0)
+        fh.write(",".join(json.dumps({"platformId": f"u{i}", "accountName": f"用户{i}"}, ensure_ascii=False)
+                          for i in range(997)))
+        fh.write('],\n "messages": [\n')
+        for i in range(n):
+            m = {"sender": f"u{i % 997}", "accountName": f"用户{i % 997}", "timestamp": t0 + i * 7,
+                 "type": 1 if TEXTS[i % len(TEXTS)] == "[图片]" else 0, "content": TEXTS[i % len(TEXTS)]}
+            fh.write(json.dumps(m, ensure_ascii=False) + (",\n" if i < n - 1 else "\n"))
+        fh.write(" ]\n}\n")
+
+
+# shape → (file name, generator)
+SHAPES = {
+    "whatsapp_txt": ("WhatsApp Chat with bench.txt", make_whatsapp),
+    "telegram_json": ("result.json", make_telegram),
+    "qq_txt": ("bench_qq.txt", make_qq_txt),
+    "line_txt": ("[LINE] bench.txt", make_line_txt),
+    "chatlab_json": ("bench_chatlab.json", make_chatlab),
+}
+
+
 def _measure(path: str, root: str) -> dict:
     """Parse one file in this process; returns counts, seconds, peak RSS (MB)."""
     sys.path.insert(0, root)
@@ -78,6 +134,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000, help="messages per generated export")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--baseline", help="folder holding an older needminer package to compare with")
+    ap.add_argument("--formats", default="whatsapp_txt,telegram_json",
+                    help=f"comma-separated shapes to generate and parse, of: {', '.join(SHAPES)}")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     ap.add_argument("--root", default=str(Path(__file__).resolve().parents[1]), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -86,9 +144,14 @@ def main() -> None:
         return
     results, baseline = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        files = {"whatsapp_txt": Path(tmp) / "WhatsApp Chat with bench.txt", "telegram_json": Path(tmp) / "result.json"}
-        make_whatsapp(files["whatsapp_txt"], args.n)
-        make_telegram(files["telegram_json"], args.n)
+        names = [f.strip() for f in args.formats.split(",") if f.strip()]
+        unknown = [f for f in names if f not in SHAPES]
+        if unknown:
+            ap.error(f"unknown shape(s) {unknown}; choose from {list(SHAPES)}")
+        files = {}
+        for name in names:
+            files[name] = Path(tmp) / SHAPES[name][0]
+            SHAPES[name][1](files[name], args.n)
         for name, path in files.items():
             if args.baseline:
                 baseline[name] = _run(path, str(Path(args.baseline).resolve()))

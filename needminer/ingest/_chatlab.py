@@ -1,6 +1,9 @@
 """ChatLab standard format (v0.0.1): JSON (``chatlab``/``meta``/``members``/``messages``) and JSONL
 (``_type`` = header | member | message; ``#`` comments). Type ids map to kinds (0 text, 1–8 media,
-20/21 red packet, 22/23/80 system, 81 recalled, 25 reply, 99 other)."""
+20/21 red packet, 22/23/80 system, 81 recalled, 25 reply, 99 other).
+
+The JSON is streamed (``_jsonstream``), so a large export is read with flat memory.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._jsonutil import as_str, head_has, load_json, require
+from needminer.ingest._jsonstream import JsonStream
+from needminer.ingest._jsonutil import as_str, head_has, require
 from needminer.ingest._kinds import split_quote
 from needminer.ingest._lines import open_lines
 from needminer.ingest._time import from_epoch
 from needminer.types import Message, MessageKind
 
+WHAT = "ChatLab JSON"
 _KIND = {0: MessageKind.text, 25: MessageKind.text, 20: MessageKind.red_packet, 21: MessageKind.red_packet,
          22: MessageKind.system, 23: MessageKind.system, 80: MessageKind.system, 81: MessageKind.recalled,
          99: MessageKind.other, 26: MessageKind.other}
@@ -33,17 +38,23 @@ def _one(ctx: ReadContext, m: Any, chat: str, names: dict[str, str]) -> Message 
         kind = _KIND.get(int(m.get("type", 0)), MessageKind.media)
     except (TypeError, ValueError):
         kind = MessageKind.other
-    text = as_str(m.get("content"))
+    text = m.get("content")
+    text = text if text.__class__ is str else as_str(text)  # as_str, without the call for a string
     if not text.strip():
         if kind is MessageKind.text:
             ctx.skip("empty")
             return None
         text = f"[type {as_str(m.get('type'))}]"
-    sender = as_str(m.get("sender")) or "unknown"
+    sender = m.get("sender")
+    sender = (sender if sender.__class__ is str else as_str(sender)) or "unknown"
     quote = None
     if kind is MessageKind.text:
         text, quote = split_quote(text)
-    name = as_str(m.get("groupNickname")) or as_str(m.get("accountName")) or names.get(sender, "")
+    name = m.get("groupNickname")
+    name = name if name.__class__ is str else as_str(name)
+    if not name:
+        name = m.get("accountName")
+        name = (name if name.__class__ is str else as_str(name)) or names.get(sender, "")
     return ctx.message(chat=chat, sender=sender, sender_name=name, text=text, time=time, kind=kind, quote=quote)
 
 
@@ -66,15 +77,49 @@ class ChatLabJsonReader(Reader):
         return 0.95 if head_has(probe.text, "chatlab", "meta") else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        root = load_json(src, "ChatLab JSON")
-        require(isinstance(root, dict) and isinstance(root.get("messages"), list), "ChatLab JSON", "no 'messages' list")
-        meta = root.get("meta") if isinstance(root.get("meta"), dict) else {}
-        chat = as_str(meta.get("name")) or ctx.chat
-        names = _members(root.get("members"))
-        for m in root["messages"]:
-            msg = _one(ctx, m, chat, names)
-            if msg is not None:
-                yield msg
+        # Streamed with flat memory. ChatLab writes chatlab, meta, members, then messages, so the
+        # chat name and member names are known when the messages arrive; for a file that puts the
+        # messages first, pass 1 collects meta/members (skipping the messages) and pass 2 reads them.
+        head: dict[str, Any] = {}
+        deferred = yield from self._pass(src, ctx, head, None)
+        if deferred:
+            yield from self._pass(src, ctx, {}, head)
+
+    def _pass(self, src: SourceFile, ctx: ReadContext, head: dict[str, Any],
+              known: dict[str, Any] | None) -> Iterator[Message]:
+        """One walk over the document; returns True when the messages were left for a second pass.
+
+        ``head`` collects ``meta`` and ``members``; ``known`` (second pass) holds the ones found by
+        the first pass, and the messages are then read whatever their place.
+        """
+        js = JsonStream(src, WHAT)
+        deferred = found = False
+        try:
+            require(js.peek() == "{", WHAT, "the top level is not a JSON object")
+            for key in js.members():
+                if key in ("meta", "members") and known is None:
+                    head[key] = js.value()
+                elif key == "messages" and not found and js.peek() == "[":
+                    found = True
+                    info = known if known is not None else head
+                    if known is None and not ("meta" in head and "members" in head):
+                        deferred = True  # read in pass 2; skipped here element by element
+                        for _ in js.items():
+                            pass
+                        continue
+                    meta = info.get("meta") if isinstance(info.get("meta"), dict) else {}
+                    chat = as_str(meta.get("name")) or ctx.chat
+                    members = info.get("members")
+                    names = _members(members if isinstance(members, list) else None)
+                    for m in js.values():
+                        msg = _one(ctx, m, chat, names)
+                        if msg is not None:
+                            yield msg
+            js.finish()
+            require(found, WHAT, "no 'messages' list")
+        finally:
+            js.close()
+        return deferred
 
 
 @register("chatlab.jsonl")

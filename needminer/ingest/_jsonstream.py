@@ -28,7 +28,9 @@ from needminer.ingest._encoding import detect_encoding, text_stream
 CHUNK = 1 << 20
 MAX_VALUE = 256 << 20  # one value (message) larger than this is an error, not a reason to buffer the file
 _WS = re.compile(r"[ \t\n\r]*")
-_decode = json.JSONDecoder().raw_decode  # same strictness as json.loads
+_decoder = json.JSONDecoder()
+_decode = _decoder.raw_decode  # same strictness as json.loads
+_scan = _decoder.scan_once  # raw_decode without its Python frame (StopIteration: no value here)
 
 
 class JsonStream:
@@ -142,9 +144,54 @@ class JsonStream:
                 self.value()  # not read by the caller: skip it
 
     def values(self) -> Iterator[Any]:
-        """Yield the parsed elements of the array at the current position."""
-        for _ in self.items():
-            yield self.value()
+        """Yield the parsed elements of the array at the current position.
+
+        Same as ``for _ in self.items(): yield self.value()``, with the common case (an element
+        and its separator wholly inside the buffer) parsed inline; anything else (a chunk cut,
+        an error) goes through ``value``/``peek``, which refill and report.
+        """
+        self._reads += 1
+        self._expect("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        ws, scan = _WS.match, _scan
+        while True:
+            self._reads += 1
+            buf = self.buf
+            pos = ws(buf, self.pos).end()
+            end = -1
+            if pos < len(buf):
+                try:
+                    val, end = scan(buf, pos)
+                except (StopIteration, json.JSONDecodeError):
+                    end = -1
+                except RecursionError:
+                    raise IngestError(f"JSON nested too deeply; expected a {self.what}") from None
+                if end >= len(buf) and not self.eof:
+                    end = -1  # a number cut by the chunk end parses as a shorter number
+            if end < 0:
+                self.pos = pos
+                self._reads -= 1  # value() counts itself
+                val = self.value()
+            else:
+                self.pos = end
+            yield val
+            buf = self.buf
+            pos = ws(buf, self.pos).end()
+            if pos < len(buf):
+                c = buf[pos]
+                self.pos = pos
+            else:
+                self.pos = pos
+                c = self.peek()
+            if c == ",":
+                self.pos += 1
+            elif c == "]":
+                self.pos += 1
+                return
+            else:
+                raise self._error(self.pos, "Expecting ',' delimiter")
 
     def items(self) -> Iterator[None]:
         """Like ``values`` but positions at each element for the caller to read (or skip)."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from needminer.errors import IngestError
 from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._encoding import clean
+from needminer.ingest._encoding import _CLEAN, _CLEAN_RE, clean
 from needminer.ingest._kinds import classify
-from needminer.ingest._lines import open_lines
+from needminer.ingest._lines import line_chunks
 from needminer.types import Message, MessageKind
 
 _DAY = re.compile(
@@ -60,40 +61,58 @@ class LineTxtReader(Reader):
         date: tuple[int, int, int] | None = None
         cur: list | None = None  # [line, time, sender, lines, open_quote]
         header_seen = False
-        for n, raw in enumerate(open_lines(src), 1):
-            line = clean(raw.rstrip("\r\n"))
-            if cur is not None and cur[4]:
-                cur[3].append(line)
-                if line.endswith('"'):
-                    cur[4] = False
-                continue
-            m = _MSG.match(line)
-            if m and date is not None:
+        emit, local, msg_match, day_match = self._emit, ctx.local, _MSG.match, _DAY.match
+        dirty, clean_map = _CLEAN_RE.search, _CLEAN
+        times: dict[tuple, Any] = {}  # (date, time-of-day prefix) → UTC time (None: invalid)
+        n = 0
+        for lines, tidy in line_chunks(src):
+            for raw in lines:
+                n += 1
+                line = raw if tidy or raw.isascii() or not dirty(raw) else raw.translate(clean_map)
+                if cur is not None and cur[4]:
+                    cur[3].append(line)
+                    if line.endswith('"'):
+                        cur[4] = False
+                    continue
+                m = msg_match(line)
+                if m and date is not None:
+                    if cur is not None:
+                        msg = emit(ctx, cur)
+                        if msg is not None:
+                            yield msg
+                    key = (date, line[: m.start("sender")])
+                    time = times.get(key, times)
+                    if time is times:
+                        try:
+                            time = local(*date, _hour(m), int(m["M"]))
+                        except ValueError:
+                            time = None
+                        if len(times) > 4096:  # recent minutes only: exports are in time order
+                            times.clear()
+                        times[key] = time
+                    text = m["text"]
+                    cur = [n, time, m["sender"].strip(), [text], text.startswith('"') and not (len(text) > 1 and text.endswith('"'))]
+                    continue
+                d = day_match(line)
+                if d:
+                    if cur is not None:
+                        msg = emit(ctx, cur)
+                        if msg is not None:
+                            yield msg
+                        cur = None
+                    date = self._date(d, order)
+                    continue
                 if cur is not None:
-                    yield from self._emit(ctx, cur)
-                try:
-                    time = ctx.local(*date, _hour(m), int(m["M"]))
-                except ValueError:
-                    time = None
-                text = m["text"]
-                cur = [n, time, m["sender"].strip(), [text], text.startswith('"') and not (len(text) > 1 and text.endswith('"'))]
-                continue
-            d = _DAY.match(line)
-            if d:
-                if cur is not None:
-                    yield from self._emit(ctx, cur)
-                    cur = None
-                date = self._date(d, order)
-                continue
-            if cur is not None:
-                cur[3].append(line)
-            elif line.strip():
-                t = _TITLE.match(line)
-                if t:
-                    ctx.chat = next(g for g in t.groups() if g).strip()
-                header_seen = True
+                    cur[3].append(line)
+                elif line.strip():
+                    t = _TITLE.match(line)
+                    if t:
+                        ctx.chat = next(g for g in t.groups() if g).strip()
+                    header_seen = True
         if cur is not None:
-            yield from self._emit(ctx, cur)
+            msg = emit(ctx, cur)
+            if msg is not None:
+                yield msg
         if header_seen:
             ctx.skip("header")
         if date is None and not ctx.ledger.messages:
@@ -102,13 +121,15 @@ class LineTxtReader(Reader):
     @staticmethod
     def _order(src: SourceFile) -> str:
         dmy = mdy = 0
-        for raw in open_lines(src):
-            d = _DAY.match(clean(raw.rstrip("\r\n")))
-            if d and len(d["a"]) <= 2:
-                dmy += int(d["a"]) > 12 or bool(d["be"])
-                mdy += int(d["b"]) > 12
-                if dmy or mdy:
-                    break
+        match = _DAY.match
+        for lines, tidy in line_chunks(src):
+            for raw in lines:
+                d = match(raw if tidy else clean(raw))
+                if d and len(d["a"]) <= 2:
+                    dmy += int(d["a"]) > 12 or bool(d["be"])
+                    mdy += int(d["b"]) > 12
+                    if dmy or mdy:
+                        return "mdy" if mdy > dmy else "dmy"
         return "mdy" if mdy > dmy else "dmy"
 
     @staticmethod
@@ -125,23 +146,23 @@ class LineTxtReader(Reader):
         return (y, mo, day) if 1 <= mo <= 12 and 1 <= day <= 31 else None
 
     @staticmethod
-    def _emit(ctx: ReadContext, cur: list) -> Iterator[Message]:
+    def _emit(ctx: ReadContext, cur: list) -> Message | None:
         _, time, sender, lines, _ = cur
         while len(lines) > 1 and not lines[-1].strip():
             lines.pop()
-        text = "\n".join(lines)
+        text = "\n".join(lines) if len(lines) > 1 else lines[0]
         if len(lines) > 1 and text.startswith('"') and text.endswith('"'):
             text = text[1:-1]
         text = text.strip()
         if time is None:
             ctx.skip("bad_time")
-            return
+            return None
         if not text:
             ctx.skip("empty")
-            return
+            return None
         if not sender:
             kind = classify(text)
             kind = MessageKind.system if kind is MessageKind.text else kind
         else:
             kind = MessageKind.system if text.startswith("☎") else classify(text)
-        yield ctx.message(sender=sender or "system", sender_name=sender, text=text, time=time, kind=kind)
+        return ctx.message(sender=sender or "system", sender_name=sender, text=text, time=time, kind=kind)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from needminer.ingest._base import ReadContext, SourceFile
-from needminer.ingest._encoding import detect_encoding, iter_lines, text_stream
+from needminer.ingest._encoding import _CLEAN_RE, detect_encoding, iter_lines, text_stream
 
 
 @dataclass
@@ -40,12 +40,60 @@ def open_lines(src: SourceFile) -> Iterator[str]:
         yield from iter_lines(text_stream(raw, enc))
 
 
+_NEWLINE = re.compile("\r\n|\r|\n")
+
+
+def line_chunks(src: SourceFile, size: int = 1 << 18) -> Iterator[tuple[list[str], bool]]:
+    """Stream the decoded lines of ``src`` *without* their endings, a list per ~``size`` characters.
+
+    The lines are exactly those of ``open_lines`` with ``rstrip("\\r\\n")`` applied (``\\n``,
+    ``\\r\\n`` and a lone ``\\r`` end a line; a leading BOM is removed), but splitting a big
+    decoded chunk with ``str.split`` costs far less per line. The flag says that no line of the
+    list holds a character that ``clean`` would change, so a reader can skip that test per line.
+    """
+    enc = detect_encoding(src.head())
+    carry = ""
+    start, bom_only = True, False
+    with src.open() as raw:
+        read = text_stream(raw, enc).read
+        while True:
+            chunk = read(size)
+            buf = carry + chunk if carry else chunk
+            if start and chunk:  # like iter_lines: BOMs opening the first line go
+                buf = buf.lstrip("\ufeff")
+                start = bom_only = not buf  # a file holding only BOMs is one empty line
+            if not chunk:  # end of file: the rest is the last line(s), the final one unterminated
+                if buf:
+                    lines = buf.split("\n") if "\r" not in buf else _NEWLINE.split(buf)
+                    if not lines[-1]:
+                        lines.pop()
+                    yield lines, not _dirty(buf)
+                elif bom_only:
+                    yield [""], True
+                return
+            if "\r" not in buf:
+                lines = buf.split("\n")
+                carry = lines.pop()
+            elif buf[-1] == "\r":  # maybe the first half of a CRLF: keep it with the unfinished line
+                lines = _NEWLINE.split(buf[:-1])
+                carry = lines.pop() + "\r"
+            else:
+                lines = _NEWLINE.split(buf)
+                carry = lines.pop()
+            if lines:
+                yield lines, not _dirty(buf)
+
+
+def _dirty(text: str) -> bool:
+    return not text.isascii() and _CLEAN_RE.search(text) is not None
+
+
 def blocks(
     lines: Iterator[str],
     match: Callable[[str], re.Match | None],
     *,
     crlf_records: bool = False,
-    prep: Callable[[str], str] = lambda s: s,
+    prep: Callable[[str], str] | None = None,
 ) -> Iterator[Block]:
     """Group lines into records.
 
@@ -54,7 +102,8 @@ def blocks(
         match: Returns a match for a header line (the line is given without its ending,
             after ``prep``), else None.
         crlf_records: Treat a line after a bare-LF line as a continuation (CRLF record files).
-        prep: Normalisation applied before matching (e.g. invisible-character stripping).
+        prep: Normalisation applied before matching (e.g. invisible-character stripping); None
+            for none.
 
     Yields:
         Blocks in file order; text before the first header comes as a block with ``match=None``.
@@ -64,9 +113,11 @@ def blocks(
     prev_bare_lf = False
     for n, raw in enumerate(lines, 1):
         line = raw.rstrip("\r\n")
-        m = None if (crlf_records and prev_bare_lf) else match(prep(line))
         if crlf_records:
+            m = None if prev_bare_lf else match(line if prep is None else prep(line))
             prev_bare_lf = raw.endswith("\n") and not raw.endswith("\r\n")
+        else:
+            m = match(line if prep is None else prep(line))
         if m is not None:
             if cur is not None:
                 yield cur

@@ -11,6 +11,12 @@ WeFlow TXT (sender in single quotes) scores 0.85 and QQ 消息管理器 (banner,
 ids, unpadded hours) 0.9. A file where most headers end in ``'name'`` or ``(id)``/``<id>`` is
 left to those readers (score 0 here), so a hit means "no other exporter's marks present".
 
+JSON (``{remark}_train.json`` / ``{remark}_dev.json``): the LLM fine-tune set, a list of
+``{"conversations": [{"role": "system|user|assistant", "content": …}]}``, shuffled, without times.
+Each turn is a record: ``user`` is the contact, ``assistant`` the exporting user, ``system`` turns
+(the prompt) are skipped as ``system``. Messages have no time; consecutive turns of a
+conversation are linked with ``reply_to``.
+
 HTML: ``const chatMessages = [ {type:1, text:'…', timestamp:…, displayname:'…'}, … ];`` — JS
 object literals (unquoted keys, single-quoted strings, trailing commas), read by a small literal
 parser (never ``eval``). Later closed-source versions quote the keys; both shapes are accepted.
@@ -24,8 +30,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from needminer.errors import IngestError
-from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
+from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register, short_hash
 from needminer.ingest._encoding import decode_all
+from needminer.ingest._jsonstream import top_array
+from needminer.ingest._jsonutil import as_str
 from needminer.ingest._kinds import classify, split_quote
 from needminer.ingest._lines import blocks, open_lines, skip_preamble
 from needminer.ingest._time import from_epoch
@@ -282,3 +290,74 @@ class MemoTraceHtmlReader(Reader):
         refer = o.get("refer_text")
         quote = html.unescape(refer).strip() if isinstance(refer, str) and refer.strip() else None
         return ctx.message(sender=sender, sender_name=name, text=text, time=time, kind=kind, quote=quote)
+
+
+# --- JSON: the LLM fine-tune set ``{remark}_train.json`` / ``{remark}_dev.json`` -------------------
+
+JSON_WHAT = "MemoTrace JSON ({remark}_train.json: a list of {\"conversations\": [...]})"
+_JSON_HEAD = re.compile(r'"conversations"\s*:\s*\[')
+_JSON_ROLE = re.compile(r'"role"\s*:\s*"(?:system|user|assistant)"')
+_JSON_STEM = re.compile(r"_(?:train|dev)$")
+SELF = "我"  # sender key of the exporting user (the ``assistant`` turns), as in the HTML reader
+
+
+def _conversation_key(turns: list) -> str:
+    """A hash of a conversation's turns: the same conversation gets the same ids in every file."""
+    parts = []
+    for t in turns:
+        if isinstance(t, dict):
+            role, content = t.get("role"), t.get("content")
+            role = role if isinstance(role, str) else "?"
+            parts.append(f"{role}\x1e{as_str(content) if not isinstance(content, (dict, list)) else '?'}")
+        else:
+            parts.append("?")
+    return short_hash(*parts)
+
+
+@register("memotrace.json")
+class MemoTraceJsonReader(Reader):
+    """MemoTrace / 留痕 JSON fine-tune set (``{remark}_train.json`` / ``{remark}_dev.json``)."""
+
+    name = "wechat.memotrace_json.v1"
+    description = "WeChat MemoTrace (留痕) JSON fine-tune set ({remark}_train.json/_dev.json: conversations, no times)"
+    patterns = ("*_train.json", "*_dev.json")
+
+    def sniff(self, probe: Probe) -> float:
+        t = probe.text[:4000]
+        if not t.lstrip().startswith("[") or not _JSON_HEAD.search(t):
+            return 0.0
+        return 0.9 if '"role"' in t and _JSON_ROLE.search(t) else 0.0
+
+    def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
+        # Ids hash the chat, the conversation's content, its occurrence in this file and the turn,
+        # so a conversation found in both _train and _dev (or in a re-export) gets the same ids.
+        ctx.chat = chat = _JSON_STEM.sub("", ctx.chat) or ctx.chat
+        contact = chat
+        seen: dict[str, int] = {}
+        for conv in top_array(src, JSON_WHAT):
+            turns = conv.get("conversations") if isinstance(conv, dict) else None
+            if not isinstance(turns, list):
+                ctx.skip("unparseable")
+                continue
+            key = _conversation_key(turns)
+            occurrence = seen.get(key, 0)
+            seen[key] = occurrence + 1
+            prev: str | None = None
+            for i, turn in enumerate(turns):
+                role = turn.get("role") if isinstance(turn, dict) else None
+                content = turn.get("content") if isinstance(turn, dict) else None
+                if role not in ("system", "user", "assistant") or isinstance(content, (dict, list, bool)):
+                    ctx.skip("unparseable")
+                    continue
+                if role == "system":
+                    ctx.skip("system")
+                    continue
+                text = as_str(content).strip()
+                if not text:
+                    ctx.skip("empty")
+                    continue
+                sender, name = (contact, contact) if role == "user" else (SELF, "")
+                msg = ctx.message(sender=sender, sender_name=name, text=text, time=None, kind=classify(text),
+                                  native_id=short_hash(chat, key, occurrence, i), reply_to=prev)
+                prev = msg.id
+                yield msg

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from needminer.errors import IngestError
@@ -29,6 +30,9 @@ _QQ = re.compile(
     r"(?: (?P<nick>.*?)(?:\((?P<id>[^()\s]+)\)|<(?P<mail>[^<>\s]+)>)?)?)\s*$"
 )
 _SYSTEM_IDS = {"10000", "1000000", "1000001"}
+# For reading: the same, after any BOMs that open a line (stripped before matching).
+_QQ_READ = re.compile("^\ufeff*" + _QQ.pattern[1:])
+_SECONDS = [timedelta(seconds=s) for s in range(60)]
 
 
 @register("qq", "qq.txt")
@@ -48,38 +52,52 @@ class QQMsgMgrTxtReader(Reader):
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
         crlf = b"\r\n" in src.head(65536)
-        for b in blocks(open_lines(src), _QQ.match, crlf_records=crlf, prep=lambda s: s.lstrip("\ufeff")):
+        local, skip, message = ctx.local, ctx.skip, ctx.message
+        TEXT, SYSTEM = MessageKind.text, MessageKind.system
+        # UTC time of second 0 of each local minute (None: no such date/time); the seconds are
+        # added to it, which equals a full conversion because zone offsets are per local hour.
+        minutes: dict[tuple, Any] = {}
+        for b in blocks(open_lines(src), _QQ_READ.match, crlf_records=crlf):
             m = b.match
             if m is None:
-                ctx.skip("header")
+                skip("header")
                 continue
-            if m["furn"] is not None:
-                if m["obj"] is not None and m["obj"].strip():
-                    ctx.chat = m["obj"].strip()
+            furn, obj, y, mo, d, h, mi, sec, ap, nick, uid, mail = m.groups()
+            if furn is not None:
+                if obj is not None and obj.strip():
+                    ctx.chat = obj.strip()
                 if any(x.strip() for x in b.body):
-                    ctx.skip("unparseable")  # stray text between the banner lines
+                    skip("unparseable")  # stray text between the banner lines
                 continue
-            hour = int(m["H"]) % 12 + (12 if m["ap"] == "PM" else 0) if m["ap"] else int(m["H"])
-            try:
-                time = ctx.local(int(m["y"]), int(m["mo"]), int(m["d"]), hour, int(m["M"]), int(m["S"]))
-            except ValueError:
-                ctx.skip("bad_time")
+            key = (y, mo, d, h, mi, ap)
+            base = minutes.get(key, minutes)
+            if base is minutes:
+                hour = int(h) % 12 + (12 if ap == "PM" else 0) if ap else int(h)
+                try:
+                    base = local(int(y), int(mo), int(d), hour, int(mi), 0)
+                except ValueError:
+                    base = None
+                if len(minutes) > 4096:  # recent minutes only: exports are in time order
+                    minutes.clear()
+                minutes[key] = base
+            s = int(sec)
+            if base is None or s > 59:
+                skip("bad_time")
                 continue
-            nick = (m["nick"] or "").strip()
-            uid = m["id"] or m["mail"] or nick
+            time = base + _SECONDS[s] if s else base
+            nick = (nick or "").strip()
+            uid = uid or mail or nick
             text = b.text().strip()
-            if uid in _SYSTEM_IDS or nick == "系统消息":
-                kind = MessageKind.system if classify(text) is MessageKind.text else classify(text)
-            else:
-                kind = classify(text)
+            kind = classify(text)
+            if kind is TEXT and (uid in _SYSTEM_IDS or nick == "系统消息"):
+                kind = SYSTEM
             if not text:
-                ctx.skip("empty")
+                skip("empty")
                 continue
             quote = None
-            if kind is MessageKind.text:
+            if kind is TEXT:
                 text, quote = split_quote(text)
-            yield ctx.message(sender=uid or "unknown", sender_name=nick or uid, text=text, time=time, kind=kind,
-                              quote=quote)
+            yield message(sender=uid or "unknown", sender_name=nick or uid, text=text, time=time, kind=kind, quote=quote)
 
 
 _QCE_TIME = re.compile(r"^时间: (\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\s*$")

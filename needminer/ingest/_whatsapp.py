@@ -9,14 +9,16 @@ Lines without a sender (``X was added``), or whose body started with U+200E, are
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from itertools import chain
 
 from needminer.errors import IngestError
-from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._encoding import clean
-from needminer.ingest._kinds import classify
-from needminer.ingest._lines import open_lines
+from needminer.ingest._base import MessageTwin, Probe, ReadContext, Reader, SourceFile, new_message, register, short_hash
+from needminer.ingest._encoding import _CLEAN, _CLEAN_RE, clean
+from needminer.ingest._kinds import _TRIGGER_CHARS, _TRIGGER_WORDS, classify
+from needminer.ingest._lines import line_chunks, open_lines
 from needminer.types import Message, MessageKind
 
 _AMPM = r"(?:[AaPp]\.?\s?[Mm]\.?|上午|下午|午前|午後|오전|오후|ص|م)"
@@ -34,6 +36,7 @@ _HEAD_START = frozenset("[0123456789")
 # date/time prefix, so both share one time cache.
 _FAST_ANDROID = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4}),? (\d{1,2}):(\d{2}) - ")
 _FAST_IOS = re.compile(r"\[(\d{1,4})[./-](\d{1,2})[./-](\d{1,4}),? (\d{1,2}):(\d{2}):(\d{2})\] ")
+_EOF = (([None], True),)  # after the last line: finishes the last record like a header would
 _EDITED = re.compile(r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|已编辑)>$")
 
 
@@ -112,6 +115,25 @@ def _hour(h: str, ap: str) -> int:
     return hour % 12 + (12 if pm else 0)
 
 
+def _date_order(src: SourceFile) -> str:
+    """Pass 1: the file's date order, reading up to the first decisive date."""
+    order = DateOrder()
+    samples = order.samples
+    last = None
+    for line in open_lines(src):
+        m = _DATE.match(line)
+        if m:
+            g = m.groups()
+            if g == last:  # feeds the same undecided sample again, without re-deciding it
+                if len(samples) < 5000:
+                    samples.append(samples[-1])
+                continue
+            if order.feed(*g):
+                break
+            last = g
+    return order.decide()
+
+
 def _chat_name(src: SourceFile) -> str:
     stem = src.stem
     for prefix in ("WhatsApp Chat with ", "WhatsApp Chat - ", "WhatsApp Chat mit ", "与"):
@@ -140,93 +162,155 @@ class WhatsAppTxtReader(Reader):
         return 0.8 if HEADER.match(lines[0]) and hits >= max(1, len(lines) // 3) else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        ctx.chat = _chat_name(src)
-        order = DateOrder()
-        for line in open_lines(src):  # pass 1: date order (stops at the first decisive date)
-            m = _DATE.match(line)
-            if m and order.feed(*m.groups()):
-                break
-        fmt = order.decide()
+        ctx.chat = chat = _chat_name(src)
+        fmt = _date_order(src)
         bad: list[str] = []
         times: dict[str, object] = {}  # header date/time prefix → UTC time (or the error text)
-        match, one, local = HEADER.match, self._one, ctx.local
+        match, local, ledger, source, build, skip = HEADER.match, ctx.local, ctx.ledger, ctx.source, new_message, ctx.skip
+        fast_a, fast_i, dirty, clean_map = _FAST_ANDROID.match, _FAST_IOS.match, _CLEAN_RE.search, _CLEAN
+        e2e, edited, media_de, trig_chars, trig_words = _E2E.search, _EDITED.sub, _MEDIA_DE.search, _TRIGGER_CHARS.search, _TRIGGER_WORDS.search
+        TEXT, SYSTEM, MEDIA = MessageKind.text, MessageKind.system, MessageKind.media
+        sha1, Twin = hashlib.sha1, MessageTwin
+        # Ids as ``ReadContext.plain`` makes them: sha1(chat␟sender␟iso time␟text) plus the
+        # occurrence count among identical records of one timestamp.
+        id_prefix = chat + "\x1f"
+        dups: dict[str, int] = {}
+        dup_time: object = None
+        dup_mid = ""
         pre = False
-        cur: tuple[int, str, str, str] | None = None  # (line no., rest of header line, raw header, time key)
+        # The pending record: header line number, rest of the header line, raw header line, UTC
+        # time (or the error text), and its continuation lines.
+        cur_n, cur_rest, cur_raw, cur_time = 0, None, "", None
         body: list[str] = []
-        fast_a, fast_i = _FAST_ANDROID.match, _FAST_IOS.match
-        for n, raw in enumerate(open_lines(src), 1):
-            line = raw.rstrip("\r\n")
-            c = clean(line)
-            m = fast_a(c) or fast_i(c)
-            if m is not None:
-                key = m.group()
-                fields = m.groups()
-            else:
-                m = match(c) if c[:1] in _HEAD_START else None
-                if m is None:
-                    if cur is not None:
-                        body.append(line)
-                    elif line.strip():
-                        pre = True
+        # The date/time prefix of the last header matched by a fast regex, and its time. Those
+        # regexes can match a string in one way only, reading nothing past the match, so a line
+        # that starts with that prefix is a header with the same prefix (most lines in a busy chat).
+        last_key: str | tuple = ()
+        last_time: object = None
+        base = 1
+        for lines, tidy in chain(line_chunks(src), _EOF):
+            for n, line in enumerate(lines, base):
+                if line is not None:
+                    c = line if tidy or line.isascii() or not dirty(line) else line.translate(clean_map)
+                    if c.startswith(last_key):
+                        key = last_key
+                        fields = True
+                    else:
+                        m = fast_a(c) or fast_i(c)
+                        if m is not None:
+                            key = m.group()
+                            fields = m.groups()
+                        else:
+                            m = match(c) if c[:1] in _HEAD_START else None
+                            if m is None:
+                                if cur_rest is not None:
+                                    body.append(line)
+                                elif line.strip():
+                                    pre = True
+                                continue
+                            key = c[: m.start("rest")]
+                            fields = None
+                # A header line (or the end of the file): finish the pending record.
+                if cur_rest is not None:
+                    if cur_time.__class__ is str:
+                        if not bad:
+                            bad.append(f"line {cur_n}: {cur_time}")
+                        skip("bad_time")
+                    else:
+                        whole = "\n".join([cur_rest, *body]).rstrip() if body else cur_rest.rstrip()
+                        sender = None
+                        # split_sender(whole), inlined: NAME: TEXT.
+                        i = whole.find(":", 0, 82)
+                        if i >= 1:
+                            nl = whole.find("\n", 0, i)
+                            if (i <= 80 and nl < 0) or (whole[i - 1].isspace() and 2 <= i <= 81 and (nl < 0 or nl == i - 1)):
+                                j = i + 1
+                                if j == len(whole):
+                                    sender, text = whole[:i], ""
+                                elif whole[j].isspace():
+                                    sender, text = whole[:i], whole[j + 1 :]
+                        # The E2E notice opens a chat; iOS posts it under the group name after a U+200E.
+                        if sender is None or (ledger.records < 3 or "\u200e" in cur_raw) and e2e(whole, 0, 200):
+                            kind, sender, text = SYSTEM, "system", whole
+                        else:
+                            kind = None
+                            sender = sender.strip()
+                        if sender[:1] == "~":
+                            sender = sender.lstrip("~").strip()
+                        # The header line was cleaned before matching; only continuation lines still need it.
+                        text = (clean(text) if body else text).strip()
+                        if text.endswith(">"):
+                            text = edited("", text)
+                        if kind is None:
+                            if text.endswith("weggelassen") and media_de(text):
+                                kind = MEDIA
+                            elif trig_chars(text) or ("e" in text and trig_words(text)):
+                                kind = classify(text)
+                            else:  # what classify() says of a text without any of its triggers
+                                kind = TEXT
+                            # iOS marks system notices posted under the group's or member's name with U+200E.
+                            if kind is TEXT and ": \u200e" in cur_raw:
+                                kind = SYSTEM
+                        if not text:
+                            skip("empty")
+                        else:
+                            if cur_time is not dup_time and cur_time != dup_time:
+                                dups.clear()
+                                dup_time = cur_time
+                                dup_mid = f"\x1f{cur_time.isoformat()}\x1f"
+                            mid = sha1(f"{id_prefix}{sender}{dup_mid}{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+                            k = dups.get(mid)
+                            if k is None:
+                                dups[mid] = 1
+                            else:
+                                dups[mid] = k + 1
+                                mid = short_hash(mid, k)
+                            ordinal = ledger.records
+                            ledger.records = ordinal + 1
+                            ledger.messages += 1
+                            if Twin is None:
+                                msg = build(mid, chat, sender, text, cur_time, sender, kind, None, None, source, ordinal)
+                            else:  # new_message(...) inlined (the id is non-empty, the time aware)
+                                msg = Twin()
+                                msg.id = mid
+                                msg.chat = chat
+                                msg.sender = sender
+                                msg.text = text
+                                msg.time = cur_time
+                                msg.sender_name = sender
+                                msg.kind = kind
+                                msg.reply_to = None
+                                msg.quote = None
+                                msg.source = source
+                                msg.ordinal = ordinal
+                                msg.__class__ = Message
+                            yield msg
+                elif pre:
+                    skip("header")
+                    pre = False
+                if line is None:
+                    break
+                cur_n, cur_rest, cur_raw = n, c[len(key):], line
+                if body:
+                    body = []
+                if fields is True:
+                    cur_time = last_time
                     continue
-                key = c[: m.start("rest")]
-                fields = None
-            if cur is not None:
-                msg = one(ctx, cur, body, times, bad)
-                if msg is not None:
-                    yield msg
-            elif pre:
-                ctx.skip("header")
-                pre = False
-            cur, body = (n, c[len(key):], line, key), []
-            if key not in times:
-                if len(times) > 50_000:
-                    times.clear()
-                if fields is None:
-                    a, bb, cc, h, mi, sec, ap = _fields(m)
-                else:
-                    a, bb, cc, h, mi, sec, ap = (*fields[:5], fields[5] if len(fields) > 5 else None, "")
-                try:
-                    times[key] = local(*_ymd(fmt, a, bb, cc), _hour(h, ap), int(mi), int(sec or 0))
-                except ValueError:
-                    times[key] = f"date/time does not exist when read as {fmt.upper()}"
-        if cur is not None:
-            msg = one(ctx, cur, body, times, bad)
-            if msg is not None:
-                yield msg
-        elif pre:
-            ctx.skip("header")
-        if bad and not ctx.ledger.messages:
+                cur_time = times.get(key)
+                if cur_time is None:
+                    if len(times) > 50_000:
+                        times.clear()
+                    if fields is None:
+                        a, bb, cc, h, mi, sec, ap = _fields(m)
+                    else:
+                        a, bb, cc, h, mi, sec, ap = (*fields[:5], fields[5] if len(fields) > 5 else None, "")
+                    try:
+                        cur_time = local(*_ymd(fmt, a, bb, cc), _hour(h, ap), int(mi), int(sec or 0))
+                    except ValueError:
+                        cur_time = f"date/time does not exist when read as {fmt.upper()}"
+                    times[key] = cur_time
+                if fields is not None:
+                    last_key, last_time = key, cur_time
+            base += len(lines)
+        if bad and not ledger.messages:
             raise IngestError(f"no message could be read: {bad[0]}; check the export's date format")
-
-    @staticmethod
-    def _one(ctx: ReadContext, cur: tuple, lines: list[str], times: dict, bad: list[str]) -> Message | None:
-        n, rest, raw, key = cur
-        time = times[key]
-        if isinstance(time, str):
-            if not bad:
-                bad.append(f"line {n}: {time}")
-            ctx.skip("bad_time")
-            return None
-        body = "\n".join([rest, *lines]).rstrip() if lines else rest.rstrip()
-        sm = split_sender(body)
-        kind = None
-        # The E2E notice opens a chat; iOS posts it under the group name after a U+200E.
-        if sm is None or (ctx.ledger.records < 3 or "\u200e" in raw) and _E2E.search(body, 0, 200):
-            kind, sender, text = MessageKind.system, "system", body
-        else:
-            sender, text = sm[0].strip(), sm[1]
-        # The header line was cleaned before matching; only continuation lines still need it.
-        text = (clean(text) if lines else text).strip()
-        if text.endswith(">"):
-            text = _EDITED.sub("", text)
-        sender = sender.lstrip("~").strip()
-        if kind is None:
-            kind = MessageKind.media if text.endswith("weggelassen") and _MEDIA_DE.search(text) else classify(text)
-            # iOS marks system notices posted under the group's or member's name with U+200E.
-            if kind is MessageKind.text and ": \u200e" in raw:
-                kind = MessageKind.system
-        if not text:
-            ctx.skip("empty")
-            return None
-        return ctx.plain(sender, text, time, kind)

@@ -210,6 +210,44 @@ def memotrace_html() -> None:
     _write("wechat_memotrace_html/露营搭子群.html", head + "\n".join(objs) + tail)
 
 
+# MemoTrace JSON (LLM fine-tune set): a private chat with 山野, turned into shuffled conversations.
+# "user" = the contact, "assistant" = the exporting user; every conversation opens with the prompt.
+_MT_PROMPT = "请你扮演一名人类，不要说你是人工智能"
+MT_TRAIN = [
+    [("user", "最近周末有空吗？想去山里露营"),
+     ("assistant", "有空，不过我那顶帐篷太难搭了，上次天黑了还没撑起来"),
+     ("user", "换个速开的呗，几分钟就能撑开"),
+     ("assistant", "速开的收起来又很难塞回袋子，想要搭和收都省事的")],
+    [("user", "晚上睡得怎么样"),
+     ("assistant", "地面返潮，防潮垫垫了两层还是冷，后半夜冻醒了"),
+     ("user", "[图片]"),
+     ("assistant", "这款充气垫看着不错，就是打气太费劲了，希望能自动充气")],
+    [("user", "卡式炉那天怎么老熄火"),
+     ("assistant", "风一大就灭，想找个防风好点的炉头"),
+     ("user", ""),
+     ("assistant", "好的")],
+    [("user", "孩子那天被蚊子咬惨了吧"),
+     ("assistant", "腿上全是包，驱蚊液喷了也不管用")],
+    [("user", "哈哈哈"),
+     ("assistant", "哈哈")],
+]
+MT_DEV = [
+    [("user", "营地厕所那么远，晚上你敢一个人去吗"),
+     ("assistant", "不太敢，要是有个能挂在帐篷里、不招虫的暖光小灯就好了")],
+    [("user", "下次装车还是塞不下怎么办"),
+     ("assistant", "折叠桌椅太占地方了，希望能再小一圈"),
+     ("user", "同感")],
+]
+
+
+def memotrace_json() -> None:
+    """MemoTrace 山野_train.json / 山野_dev.json: 21 + 7 turns (7 prompts, 1 empty turn)."""
+    for suffix, convs in (("train", MT_TRAIN), ("dev", MT_DEV)):
+        data = [{"conversations": [{"role": "system", "content": _MT_PROMPT}]
+                 + [{"role": role, "content": text} for role, text in conv]} for conv in convs]
+        _write(f"wechat_memotrace_json/山野_{suffix}.json", json.dumps(data, ensure_ascii=False, indent=4))
+
+
 def pywxdump_json() -> None:
     start = datetime(2026, 10, 17, 9, 0)
     rows = []

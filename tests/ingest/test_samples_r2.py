@@ -16,7 +16,7 @@ _CAMP = {"text": 17, "media": 2, "recalled": 1, "system": 1, "red_packet": 1}
 _PETS = {"text": 16, "media": 1, "recalled": 1, "system": 1, "red_packet": 1}
 _HOME = {"text": 14, "media": 1, "recalled": 1, "system": 1, "red_packet": 1}
 
-# file → (format, records, messages, skipped, kinds, chat, first sender, first time (UTC))
+# file → (format, records, messages, skipped, kinds, chat, first sender, first time (UTC; None: no times))
 R2 = {
     "chatlab_json/猫咪互助群.json": ("chatlab.json.v1", 21, 20, {"empty": 1}, _PETS,
         "猫咪互助群", "qq2001", datetime(2026, 10, 1, 0, 0)),
@@ -52,6 +52,11 @@ R2 = {
         "露营搭子群", "wxid_camp01", datetime(2026, 9, 12, 11, 30)),
     "wechat_weflow_txt/露营搭子群.txt": ("wechat.weflow_txt.v1", 23, 22, {"empty": 1}, _CAMP,
         "露营搭子群", "山野", datetime(2026, 9, 5, 12, 0)),
+    # MemoTrace JSON (fine-tune set): no times at all (first time None)
+    "wechat_memotrace_json/山野_train.json": ("wechat.memotrace_json.v1", 21, 15, {"system": 5, "empty": 1},
+        {"text": 14, "media": 1}, "山野", "山野", None),
+    "wechat_memotrace_json/山野_dev.json": ("wechat.memotrace_json.v1", 7, 5, {"system": 2}, {"text": 5},
+        "山野", "山野", None),
 }
 
 
