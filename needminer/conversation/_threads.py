@@ -96,8 +96,17 @@ def layout_chat(messages: list[tuple[int, CleanMessage]], gap: timedelta) -> Cha
     keys: list[str | None] = []
     exact: dict[str, int] = {}
     last_by_speaker: dict[str, int] = {}
+    # Messages without a time (an export that has none) have no session to join: where the
+    # chat links them by reply ids (MemoTrace's fine-tune set links the turns of each
+    # conversation) the links alone make threads; otherwise neighbours join, as one session.
+    untimed_links = any(m.time is None and m.reply_to for m in ordered)
+    prev_timed: int | None = None
     for i, msg in enumerate(ordered):
-        if i and times[i] - times[i - 1] <= gap:
+        if msg.time is not None:
+            if prev_timed is not None and times[i] - times[prev_timed] <= gap:
+                uf.union(prev_timed, i)
+            prev_timed = i
+        elif i and not untimed_links and ordered[i - 1].time is None:
             uf.union(i - 1, i)
         target: int | None = None
         if msg.reply_to is not None and msg.reply_to in index and index[msg.reply_to] != i:

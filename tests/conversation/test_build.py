@@ -132,3 +132,20 @@ def test_empty_input() -> None:
     conv = build_conversation([])
     assert conv.threads == () and conv.fragments == ()
     assert T0 + timedelta(0) == T0
+
+
+def test_untimed_conversations_linked_by_reply_ids_stay_apart() -> None:
+    """A time-less export that links its turns (MemoTrace's JSON) gets one thread per conversation."""
+    turns = [("a0", None, "U", "这款粉底液怎么不卡粉"), ("a1", "a0", "我", "先保湿再上"),
+             ("b0", None, "U", "充电宝充不进电怎么办"), ("b1", "b0", "我", "换根线试试"), ("b2", "b1", "U", "同问")]
+    msgs = [CleanMessage(id=i, chat="c", speaker=s, text=t, reply_to=r) for i, r, s, t in turns]
+    conv = build_conversation(msgs)
+    assert sorted(t.message_ids for t in conv.threads) == [("a0", "a1"), ("b0", "b1", "b2")]
+
+
+def test_timed_messages_join_across_an_untimed_one() -> None:
+    msgs = [msg(1, "A", "底妆总是卡粉", 0), CleanMessage(id="u", chat="美妆群", speaker="B", text="[系统]"),
+            msg(2, "C", "我也是，太干了", 5)]
+    conv = build_conversation(msgs)
+    thread = {m: t.id for t in conv.threads for m in t.message_ids}
+    assert thread["m1"] == thread["m2"]
