@@ -8,14 +8,16 @@ from all day headers. Multi-line texts are wrapped in double quotes across lines
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from needminer.errors import IngestError
-from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
-from needminer.ingest._encoding import _CLEAN, _CLEAN_RE, clean
-from needminer.ingest._kinds import classify
+from needminer.ingest._base import MessageTwin, Probe, ReadContext, Reader, SourceFile, new_message, register, short_hash
+from needminer.ingest._encoding import _CLEAN, _CLEAN_RE
+from needminer.ingest._kinds import _TRIGGER_CHARS, _TRIGGER_WORDS, classify
 from needminer.ingest._lines import line_chunks
 from needminer.types import Message, MessageKind
 
@@ -27,6 +29,10 @@ _MSG = re.compile(
     r"^(?P<ap1>上午|下午|午前|午後|오전|오후)?\s?(?P<H>\d{1,2}):(?P<M>\d{2})\s?(?P<ap2>[AaPp][Mm])?"
     r"\t(?P<sender>[^\t]*)\t(?P<text>.*)$"
 )
+# What every ``_DAY`` line holds: a digit, a separator, one or two digits, a separator, a digit.
+_MAYBE_DAY = re.compile(r"\d[./-]\d{1,2}[./-]\d")
+_EOF_LINE = "\r<end of file>"  # matches neither _MSG nor _DAY; told apart by identity
+_EOF = (([_EOF_LINE], True),)  # after the last line: finishes the last message like a day line would
 _TITLE = re.compile(r"^\[LINE\]\s*(?:Chat history (?:with|in) (?P<en>.+)|与(?P<zh>.+)的聊天记录|與(?P<tw>.+)的聊天記錄|"
                     r"(?P<ja>.+?)(?:との)?トーク履歴|(?P<other>.+?)的聊天(?:记录|記錄))\s*$")
 
@@ -59,72 +65,155 @@ class LineTxtReader(Reader):
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
         order = self._order(src)
         date: tuple[int, int, int] | None = None
-        cur: list | None = None  # [line, time, sender, lines, open_quote]
         header_seen = False
-        emit, local, msg_match, day_match = self._emit, ctx.local, _MSG.match, _DAY.match
-        dirty, clean_map = _CLEAN_RE.search, _CLEAN
-        times: dict[tuple, Any] = {}  # (date, time-of-day prefix) → UTC time (None: invalid)
-        n = 0
-        for lines, tidy in line_chunks(src):
+        local, skip, ledger, source = ctx.local, ctx.skip, ctx.ledger, ctx.source
+        msg_match, day_match = _MSG.match, _DAY.match
+        dirty, clean_map, eof = _CLEAN_RE.search, _CLEAN, _EOF_LINE
+        trig_chars, trig_words = _TRIGGER_CHARS.search, _TRIGGER_WORDS.search
+        TEXT, SYSTEM = MessageKind.text, MessageKind.system
+        sha1, Twin, build = hashlib.sha1, MessageTwin, new_message
+        chat = ctx.chat
+        # UTC times (None: invalid) of the current date by the time-of-day prefix of the message line.
+        day_times: dict[str, Any] = {}
+        times_date: tuple[int, int, int] | None = None
+        # The pending message: its UTC time, sender and lines; ``cur_open`` while a quoted
+        # multi-line text is unfinished.
+        cur = False
+        cur_time: Any = None
+        cur_sender = ""
+        cur_lines: list[str] = []
+        cur_open = False
+        # Ids as ``ReadContext.message`` makes them (see ``ReadContext._hash_id``).
+        dups: dict[str, int] = {}
+        dup_time: Any = None
+        dup_iso = ""
+        for lines, tidy in chain(line_chunks(src), _EOF):
             for raw in lines:
-                n += 1
                 line = raw if tidy or raw.isascii() or not dirty(raw) else raw.translate(clean_map)
-                if cur is not None and cur[4]:
-                    cur[3].append(line)
+                if cur_open and line is not eof:
+                    cur_lines.append(line)
                     if line.endswith('"'):
-                        cur[4] = False
+                        cur_open = False
                     continue
                 m = msg_match(line)
-                if m and date is not None:
-                    if cur is not None:
-                        msg = emit(ctx, cur)
-                        if msg is not None:
-                            yield msg
-                    key = (date, line[: m.start("sender")])
-                    time = times.get(key, times)
-                    if time is times:
+                if m is not None and date is not None:
+                    d = None
+                else:
+                    d = day_match(line)
+                    if d is None:
+                        if line is not eof:
+                            if cur:
+                                cur_lines.append(line)
+                            elif line.strip():
+                                t = _TITLE.match(line)
+                                if t:
+                                    ctx.chat = chat = next(g for g in t.groups() if g).strip()
+                                header_seen = True
+                            continue
+                # A message or day line (or the end of the file): finish the pending message.
+                if cur:
+                    if len(cur_lines) > 1:
+                        while len(cur_lines) > 1 and not cur_lines[-1].strip():
+                            cur_lines.pop()
+                        text = "\n".join(cur_lines) if len(cur_lines) > 1 else cur_lines[0]
+                        if len(cur_lines) > 1 and text.startswith('"') and text.endswith('"'):
+                            text = text[1:-1]
+                        text = text.strip()
+                    else:
+                        text = cur_lines[0].strip()
+                    if cur_time is None:
+                        skip("bad_time")
+                    elif not text:
+                        skip("empty")
+                    else:
+                        # classify(text), when the text has one of the characters or words it needs
+                        kind = classify(text) if trig_chars(text) or ("e" in text and trig_words(text)) else TEXT
+                        if not cur_sender:
+                            sender = "system"
+                            if kind is TEXT:
+                                kind = SYSTEM
+                        else:
+                            sender = cur_sender
+                            if text.startswith("☎"):
+                                kind = SYSTEM
+                        if cur_time is not dup_time and cur_time != dup_time:
+                            dups.clear()
+                            dup_time = cur_time
+                            dup_iso = f"\x1f{cur_time.isoformat()}\x1f"
+                        joined = f"{chat}\x1f{sender}{dup_iso}{text}"
                         try:
-                            time = local(*date, _hour(m), int(m["M"]))
+                            data = joined.encode()
+                        except UnicodeEncodeError:  # lone surrogates
+                            data = joined.encode("utf-8", "surrogatepass")
+                        mid = sha1(data).hexdigest()[:16]
+                        k = dups.get(mid)
+                        if k is None:
+                            dups[mid] = 1
+                        else:
+                            dups[mid] = k + 1
+                            mid = short_hash(mid, k)
+                        ordinal = ledger.records
+                        ledger.records = ordinal + 1
+                        ledger.messages += 1
+                        if Twin is None:
+                            msg = build(mid, chat, sender, text, cur_time, cur_sender, kind, None, None, source, ordinal)
+                        else:  # new_message(...) inlined (the id is non-empty, the time aware)
+                            msg = Twin()
+                            msg.id = mid
+                            msg.chat = chat
+                            msg.sender = sender
+                            msg.text = text
+                            msg.time = cur_time
+                            msg.sender_name = cur_sender
+                            msg.kind = kind
+                            msg.reply_to = None
+                            msg.quote = None
+                            msg.source = source
+                            msg.ordinal = ordinal
+                            msg.__class__ = Message
+                        yield msg
+                if d is None:
+                    if line is eof:
+                        break
+                    key = line[: m.start("sender")]
+                    cur_time = day_times.get(key, day_times)
+                    if cur_time is day_times:
+                        try:
+                            cur_time = local(*date, _hour(m), int(m["M"]))
                         except ValueError:
-                            time = None
-                        if len(times) > 4096:  # recent minutes only: exports are in time order
-                            times.clear()
-                        times[key] = time
-                    text = m["text"]
-                    cur = [n, time, m["sender"].strip(), [text], text.startswith('"') and not (len(text) > 1 and text.endswith('"'))]
-                    continue
-                d = day_match(line)
-                if d:
-                    if cur is not None:
-                        msg = emit(ctx, cur)
-                        if msg is not None:
-                            yield msg
-                        cur = None
+                            cur_time = None
+                        if len(day_times) > 4096:  # recent minutes only: exports are in time order
+                            day_times.clear()
+                        day_times[key] = cur_time
+                    sender, text = m.group("sender", "text")
+                    cur, cur_sender, cur_lines = True, sender.strip(), [text]
+                    cur_open = text.startswith('"') and not (len(text) > 1 and text.endswith('"'))
+                else:
+                    cur = False
                     date = self._date(d, order)
-                    continue
-                if cur is not None:
-                    cur[3].append(line)
-                elif line.strip():
-                    t = _TITLE.match(line)
-                    if t:
-                        ctx.chat = next(g for g in t.groups() if g).strip()
-                    header_seen = True
-        if cur is not None:
-            msg = emit(ctx, cur)
-            if msg is not None:
-                yield msg
+                    if date != times_date:
+                        day_times, times_date = {}, date
         if header_seen:
-            ctx.skip("header")
-        if date is None and not ctx.ledger.messages:
+            skip("header")
+        if date is None and not ledger.messages:
             raise IngestError("no day header found (e.g. 'Wed, 10/07/2562 BE' or '2024/1/30周五'); not a LINE export")
 
     @staticmethod
     def _order(src: SourceFile) -> str:
         dmy = mdy = 0
-        match = _DAY.match
+        match, maybe = _DAY.match, _MAYBE_DAY.search
         for lines, tidy in line_chunks(src):
-            for raw in lines:
-                d = match(raw if tidy else clean(raw))
+            # Only lines holding ``_MAYBE_DAY`` can match ``_DAY``: find them in the chunk's text.
+            text = "\n".join(lines)
+            if not tidy:
+                text = text.translate(_CLEAN)  # clean() of each line
+            pos = 0
+            while (hit := maybe(text, pos)) is not None:
+                start = text.rfind("\n", 0, hit.start()) + 1
+                pos = text.find("\n", hit.end())
+                if pos < 0:
+                    pos = len(text)
+                d = match(text[start:pos])
                 if d and len(d["a"]) <= 2:
                     dmy += int(d["a"]) > 12 or bool(d["be"])
                     mdy += int(d["b"]) > 12
@@ -144,25 +233,3 @@ class LineTxtReader(Reader):
         if d["be"] or y > 2400:
             y -= 543
         return (y, mo, day) if 1 <= mo <= 12 and 1 <= day <= 31 else None
-
-    @staticmethod
-    def _emit(ctx: ReadContext, cur: list) -> Message | None:
-        _, time, sender, lines, _ = cur
-        while len(lines) > 1 and not lines[-1].strip():
-            lines.pop()
-        text = "\n".join(lines) if len(lines) > 1 else lines[0]
-        if len(lines) > 1 and text.startswith('"') and text.endswith('"'):
-            text = text[1:-1]
-        text = text.strip()
-        if time is None:
-            ctx.skip("bad_time")
-            return None
-        if not text:
-            ctx.skip("empty")
-            return None
-        if not sender:
-            kind = classify(text)
-            kind = MessageKind.system if kind is MessageKind.text else kind
-        else:
-            kind = MessageKind.system if text.startswith("☎") else classify(text)
-        return ctx.message(sender=sender or "system", sender_name=sender, text=text, time=time, kind=kind)

@@ -9,18 +9,20 @@ conversations in one file are supported. QCE: ``name:`` / ``时间:`` / ``内容
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 from needminer.errors import IngestError
-from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
+from needminer.ingest._base import MessageTwin, Probe, ReadContext, Reader, SourceFile, new_message, register, short_hash
 from needminer.ingest._jsonstream import member_array
 from needminer.ingest._jsonutil import as_str, head_has
-from needminer.ingest._kinds import classify, split_quote
-from needminer.ingest._lines import blocks, open_lines
+from needminer.ingest._kinds import _TRIGGER_CHARS, _TRIGGER_WORDS, classify, split_quote
+from needminer.ingest._lines import open_lines, record_chunks
 from needminer.ingest._time import from_epoch
 from needminer.types import Message, MessageKind
 
@@ -33,6 +35,40 @@ _SYSTEM_IDS = {"10000", "1000000", "1000001"}
 # For reading: the same, after any BOMs that open a line (stripped before matching).
 _QQ_READ = re.compile("^\ufeff*" + _QQ.pattern[1:])
 _SECONDS = [timedelta(seconds=s) for s in range(60)]
+# After a header's date and hour, the rest of the common header: minutes, seconds, a space,
+# ``nick(digits)``. Where it matches, ``_QQ`` matches too, with these minutes, seconds, nick and id
+# (its lazy nick ends at the last "(", as no "(" follows it) and no AM/PM or mail.
+_TAIL = re.compile(r"([0-9]{2}):([0-9]{2}) (?![AP]M)([^\n]*)\(([0-9]+)\)\Z")
+_SS = [f"{s:02d}" for s in range(60)]
+# The characters ``_QQ_READ`` can match first, besides decimal digits (and the CR that opens the
+# end-of-file line).
+_STARTS = "0123456789\ufeff=消\r"
+# ``_TRIGGER_CHARS`` or a character that ``split_quote`` needs ("引用", "回复", a leading ">").
+_TRIGGERS = re.compile(f"{_TRIGGER_CHARS.pattern}|[引回>]")
+_TWO_DIGITS = {f"{s:02d}": s for s in range(100)}  # ASCII seconds fields → int
+_EOF_LINE = "\r<end of file>"  # no line holds a CR; told apart by identity
+_EOF = (([_EOF_LINE], False),)  # after the last line: finishes the last record like a header would
+
+
+def _minute(minutes: dict[tuple, Any], local: Any, key: tuple) -> Any:
+    """Work out and cache the entry of ``minutes`` for ``key`` = (y, mo, d, h, mi, ap) fields.
+
+    The entry is (UTC time of second 0 of that local minute, its ISO text before the seconds and
+    after them, or None, None when they are not "SS") or None when there is no such date/time.
+    """
+    y, mo, d, h, mi, ap = key
+    hour = int(h) % 12 + (12 if ap == "PM" else 0) if ap else int(h)
+    try:
+        base = local(int(y), int(mo), int(d), hour, int(mi), 0)
+    except ValueError:
+        entry = None
+    else:
+        iso = base.isoformat()
+        entry = (base, iso[:17], iso[19:]) if base.second == 0 and not base.microsecond else (base, None, None)
+    if len(minutes) > 4096:  # recent minutes only: exports are in time order
+        minutes.clear()
+    minutes[key] = entry
+    return entry
 
 
 @register("qq", "qq.txt")
@@ -51,53 +87,169 @@ class QQMsgMgrTxtReader(Reader):
         return 0.7 if hits >= 2 else 0.0
 
     def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
-        crlf = b"\r\n" in src.head(65536)
-        local, skip, message = ctx.local, ctx.skip, ctx.message
+        # The records of ``blocks(open_lines(src), _QQ_READ.match, crlf_records=crlf)``, from lists of
+        # lines; in a CRLF file each item is a line that may be a header joined with its bare-LF
+        # continuation lines (see ``record_chunks``).
+        chunks = record_chunks(src, b"\r\n" in src.head(65536))
+        local, skip, ledger, source = ctx.local, ctx.skip, ctx.ledger, ctx.source
+        match, tail_match = _QQ_READ.match, _TAIL.match
+        minute = _minute
+        trig_chars, trig_words, starts = _TRIGGERS.search, _TRIGGER_WORDS.search, _STARTS
         TEXT, SYSTEM = MessageKind.text, MessageKind.system
-        # UTC time of second 0 of each local minute (None: no such date/time); the seconds are
-        # added to it, which equals a full conversion because zone offsets are per local hour.
+        sha1, Twin, build = hashlib.sha1, MessageTwin, new_message
+        seconds, two, eof = _SECONDS, _TWO_DIGITS, _EOF_LINE
+        chat = ctx.chat
+        # UTC time of second 0 of each local minute (None: no such date/time) with its ISO text cut
+        # around the seconds; the seconds are added to it, which equals a full conversion because
+        # zone offsets are per local hour.
         minutes: dict[tuple, Any] = {}
-        for b in blocks(open_lines(src), _QQ_READ.match, crlf_records=crlf):
-            m = b.match
-            if m is None:
-                skip("header")
-                continue
-            furn, obj, y, mo, d, h, mi, sec, ap, nick, uid, mail = m.groups()
-            if furn is not None:
-                if obj is not None and obj.strip():
-                    ctx.chat = obj.strip()
-                if any(x.strip() for x in b.body):
-                    skip("unparseable")  # stray text between the banner lines
-                continue
-            key = (y, mo, d, h, mi, ap)
-            base = minutes.get(key, minutes)
-            if base is minutes:
-                hour = int(h) % 12 + (12 if ap == "PM" else 0) if ap else int(h)
-                try:
-                    base = local(int(y), int(mo), int(d), hour, int(mi), 0)
-                except ValueError:
-                    base = None
-                if len(minutes) > 4096:  # recent minutes only: exports are in time order
-                    minutes.clear()
-                minutes[key] = base
-            s = int(sec)
-            if base is None or s > 59:
-                skip("bad_time")
-                continue
-            time = base + _SECONDS[s] if s else base
-            nick = (nick or "").strip()
-            uid = uid or mail or nick
-            text = b.text().strip()
-            kind = classify(text)
-            if kind is TEXT and (uid in _SYSTEM_IDS or nick == "系统消息"):
-                kind = SYSTEM
-            if not text:
-                skip("empty")
-                continue
-            quote = None
-            if kind is TEXT:
-                text, quote = split_quote(text)
-            yield message(sender=uid or "unknown", sender_name=nick or uid, text=text, time=time, kind=kind, quote=quote)
+        # ``hkey``: the text before the minutes of the last header read by the pattern, if it had
+        # no AM/PM ("\r" matches no item: none holds a CR), and its date and hour fields; ``kmm``
+        # and ``kmin``: the minutes and minute entry of the last header. The date/time part of the
+        # pattern can match in one way only, so a line opening with ``hkey`` has the same fields.
+        hkey, hlen, hfields = "\r", 1, ("", "", "", "")
+        kmm, kmin = "", None
+        # The pending record: 0 none yet, 1 banner line, 2 message; its body lines (joined by LF).
+        state = 0
+        pre = False  # non-blank text before the first record
+        body: list[str] = []
+        cur_min: Any = None
+        cur_s, cur_nick, cur_uid = 0, "", ""
+        obj = None
+        # Ids as ``ReadContext.message`` makes them (see ``ReadContext._hash_id``).
+        dups: dict[str, int] = {}
+        dup_time: Any = None
+        dup_iso = ""
+        for lines, cont in chain(chunks, _EOF):
+            if cont:  # continuation lines of the previous chunk's last item
+                if state:
+                    body.append(lines[0])
+                elif lines[0].strip():
+                    pre = True
+                lines = lines[1:]
+            for line in lines:
+                if not line:
+                    if state:
+                        body.append(line)
+                    continue
+                # ``<hkey>MM:SS nick(digits)``, read as the pattern reads it (see ``_TAIL``).
+                if line.startswith(hkey) and (t := tail_match(line, hlen)) is not None:
+                    mm, ss, nick, uid = t.groups()
+                    if mm != kmm:
+                        kmm = mm
+                        kmin = minutes.get(key := (*hfields, mm, None), minutes)
+                        if kmin is minutes:
+                            kmin = minute(minutes, local, key)
+                    nxt, s, nick, nb = 2, two[ss], nick.strip(), None
+                else:
+                    if (c := line[0]) in starts or c.isdecimal():  # a character _QQ_READ can match first
+                        nl = line.find("\n")
+                        m = match(line) if nl < 0 else match(line, 0, nl)
+                    else:
+                        m = None
+                    if m is None:
+                        if line is not eof:
+                            if state:
+                                body.append(line)
+                            elif line.strip():
+                                pre = True
+                            continue
+                        nxt = -1
+                    else:
+                        nb = None if nl < 0 else line[nl + 1 :]
+                        furn, obj, y, mo, d, h, mi, sec, ap, nick, uid, mail = m.groups()
+                        if furn is not None:
+                            nxt = 1
+                        else:
+                            nxt = 2
+                            key = (y, mo, d, h, mi, ap)
+                            kmin = minutes.get(key, minutes)
+                            if kmin is minutes:
+                                kmin = minute(minutes, local, key)
+                            kmm = mi
+                            if ap is None:
+                                hlen = m.start("M")
+                                hkey, hfields = line[:hlen], (y, mo, d, h)
+                            else:
+                                hkey = "\r"
+                            s = int(sec)
+                            nick = (nick or "").strip()
+                            uid = uid or mail or nick
+                # A record starts (or the file ends): finish the pending one.
+                if state == 2:
+                    if cur_min is None or cur_s > 59:
+                        skip("bad_time")
+                    else:
+                        text = "\n".join(body).strip()
+                        if not text:
+                            skip("empty")
+                        else:
+                            quote = None
+                            if trig_chars(text) or ("e" in text and trig_words(text)):
+                                kind = classify(text)
+                                if kind is TEXT and (cur_uid in _SYSTEM_IDS or cur_nick == "系统消息"):
+                                    kind = SYSTEM
+                                if kind is TEXT:
+                                    text, quote = split_quote(text)
+                                    quote = quote or None
+                            else:  # what classify() and split_quote() make of a text without their triggers
+                                kind = SYSTEM if cur_uid in _SYSTEM_IDS or cur_nick == "系统消息" else TEXT
+                            sender = cur_uid or "unknown"
+                            base, head, tail = cur_min
+                            time = base + seconds[cur_s] if cur_s else base
+                            if time != dup_time:
+                                dups.clear()
+                                dup_time = time
+                                iso = f"{head}{_SS[cur_s]}{tail}" if head is not None else time.isoformat()
+                                dup_iso = f"\x1f{iso}\x1f"
+                            joined = f"{chat}\x1f{sender}{dup_iso}{text}"
+                            try:
+                                raw = joined.encode()
+                            except UnicodeEncodeError:  # lone surrogates
+                                raw = joined.encode("utf-8", "surrogatepass")
+                            mid = sha1(raw).hexdigest()[:16]
+                            k = dups.get(mid)
+                            if k is None:
+                                dups[mid] = 1
+                            else:
+                                dups[mid] = k + 1
+                                mid = short_hash(mid, k)
+                            ordinal = ledger.records
+                            ledger.records = ordinal + 1
+                            ledger.messages += 1
+                            name = cur_nick or cur_uid
+                            if Twin is None:
+                                msg = build(mid, chat, sender, text, time, name, kind, None, quote, source, ordinal)
+                            else:  # new_message(...) inlined (the id is non-empty, the time aware)
+                                msg = Twin()
+                                msg.id = mid
+                                msg.chat = chat
+                                msg.sender = sender
+                                msg.text = text
+                                msg.time = time
+                                msg.sender_name = name
+                                msg.kind = kind
+                                msg.reply_to = None
+                                msg.quote = quote
+                                msg.source = source
+                                msg.ordinal = ordinal
+                                msg.__class__ = Message
+                            yield msg
+                elif state:
+                    if "\n".join(body).strip():
+                        skip("unparseable")  # stray text between the banner lines
+                elif pre:
+                    skip("header")
+                    pre = False
+                if nxt == 2:
+                    state, cur_min, cur_s, cur_nick, cur_uid = 2, kmin, s, nick, uid
+                elif nxt < 0:
+                    break
+                else:
+                    state = 1
+                    if obj is not None and obj.strip():
+                        ctx.chat = chat = obj.strip()
+                body = [] if nb is None else [nb]
 
 
 _QCE_TIME = re.compile(r"^时间: (\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\s*$")

@@ -63,7 +63,11 @@ class LocalTime:
         self._offsets: dict[tuple[int, int, int, int], timedelta] = {}
 
     def __call__(self, y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
-        """Return the UTC instant of local time y-mo-d h:mi:s (raises ValueError when invalid)."""
+        """Return the UTC instant of local time y-mo-d h:mi:s (raises ValueError when invalid).
+
+        A time whose UTC instant falls outside the calendar (0001-01-01 00:00 east of UTC) is
+        invalid too: the ValueError replaces the OverflowError of the subtraction.
+        """
         naive = datetime(y, mo, d, h, mi, s, us)
         key = (y, mo, d, h)
         off = self._offsets.get(key)
@@ -72,7 +76,10 @@ class LocalTime:
             if len(self._offsets) > 100_000:
                 self._offsets.clear()
             self._offsets[key] = off
-        return (naive - off).replace(tzinfo=UTC)
+        try:
+            return (naive - off).replace(tzinfo=UTC)
+        except OverflowError:
+            raise ValueError("date out of range") from None
 
     def naive(self, dt: datetime) -> datetime:
         """Interpret a naive ``datetime`` in this zone (aware ones are just converted)."""
