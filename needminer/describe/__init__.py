@@ -35,21 +35,30 @@ def _posseg():
 
 
 def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
-    """The object of the need: the best keyword that is a product/task noun (底妆, 跑鞋, 吸奶器 …).
+    """The object of the need: the best keyword that is a product/task noun (底妆, 跑鞋, 吸奶器 …) or a
+    noun phrase (婴儿面霜, 恒温水壶).
 
-    Domain-dictionary nouns beat other nouns; words that are persona, scene or quality cues never win.
+    Domain-dictionary nouns (and noun phrases headed by one) beat other nouns; a word that is a
+    persona, scene or quality cue, or a phrase holding one, never wins.
     """
-    from needminer.discover._vectorizer import DOMAIN_WORDS
+    from needminer.discover._vectorizer import DOMAIN_WORDS, _jieba, word_class
 
     pseg = _posseg()
+    jieba = _jieba()
     cue_words = {w for lex in (PERSONAS, SCENES, MODIFIERS) for key, cues in lex.items() for w in (key, *cues)}
     best, best_score = "", 0
     for pos, kw in enumerate(keywords):
         if kw in cue_words or len(kw) > 6:
             continue
-        flags = [p.flag for p in pseg.cut(kw)]
-        is_noun = len(flags) == 1 and flags[0] in {"n", "nz", "ng", "vn", "nw", "eng"}
-        score = (3 if kw in DOMAIN_WORDS else 0) + (2 if is_noun else 0)
+        parts = jieba.lcut(kw)
+        if len(parts) == 2:  # a phrase keyword: a noun phrase counts when it is noun-headed (NN, AN)
+            if set(parts) & cue_words or word_class(parts[0]) not in ("N", "A") or word_class(parts[1]) != "N":
+                continue
+            is_noun, head = True, parts[1]
+        else:
+            flags = [p.flag for p in pseg.cut(kw)]
+            is_noun, head = len(flags) == 1 and flags[0] in {"n", "nz", "ng", "vn", "nw", "eng"}, kw
+        score = (3 if head in DOMAIN_WORDS else 0) + (2 if is_noun else 0)
         score = score * 100 - pos if score else 0
         if score > best_score:
             best, best_score = kw, score

@@ -1,14 +1,26 @@
-"""Class-based TF-IDF keywords with MMR diversification (as BERTopic's c-TF-IDF + MaximalMarginalRelevance)."""
+"""Class-based TF-IDF keywords with MMR diversification (as BERTopic's c-TF-IDF + MaximalMarginalRelevance).
+
+Phrase candidates (``油皮 底妆``, see ``needminer.discover._vectorizer``) compete with words; a phrase
+that carries most uses of one of its words in a cluster takes that word's place.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+PHRASE_SHARE = 0.5  # a phrase replaces its word when it covers at least this share of the word's uses
+
 
 def ctfidf_keywords(
-    texts: Sequence[str], labels: np.ndarray, *, top_n: int = 8, diversity: float = 0.3
+    texts: Sequence[str],
+    labels: np.ndarray,
+    *,
+    top_n: int = 8,
+    diversity: float = 0.3,
+    phrase_share: float = PHRASE_SHARE,
+    accept: Callable[[str], bool] | None = None,
 ) -> dict[int, list[str]]:
     """Top keywords per cluster.
 
@@ -17,11 +29,16 @@ def ctfidf_keywords(
         labels: Cluster id per document; ``-1`` rows are ignored.
         top_n: Keywords per cluster.
         diversity: MMR trade-off (0 = pure c-TF-IDF ranking, 1 = maximal diversity).
+        phrase_share: A phrase takes the place (and the score) of one of its words when the cluster
+            uses the phrase at least this often relative to the word (``> 1`` turns this off).
+        accept: Optional test on a term (phrase parts separated by ``PHRASE_SEP``); terms it rejects
+            are no keywords.
 
     Returns:
-        Cluster id → keywords, best first. Clusters whose texts hold no usable words get ``[]``.
+        Cluster id → keywords as they read (phrases joined, ``"油皮底妆"``), best first. Clusters whose
+        texts hold no usable words get ``[]``.
     """
-    from needminer.discover._vectorizer import make_vectorizer
+    from needminer.discover._vectorizer import PHRASE_SEP, make_vectorizer, phrase_text
 
     labels = np.asarray(labels)
     clusters = sorted(int(c) for c in np.unique(labels) if c >= 0)
@@ -33,6 +50,9 @@ def ctfidf_keywords(
     except ValueError:  # empty vocabulary: only stop words / placeholders
         return {c: [] for c in clusters}
     vocab = np.asarray(vec.get_feature_names_out())
+    index = {str(t): j for j, t in enumerate(vocab)}
+    parts = {j: [index.get(p, -1) for p in str(t).split(PHRASE_SEP)] for j, t in enumerate(vocab) if PHRASE_SEP in t}
+    phrase_ids = np.fromiter(parts, dtype=np.int64, count=len(parts))
     # term frequency per class
     rows = []
     for c in clusters:
@@ -47,17 +67,47 @@ def ctfidf_keywords(
     out: dict[int, list[str]] = {}
     for i, c in enumerate(clusters):
         cand = [int(j) for j in np.argsort(-scores[i])[: top_n * 3] if scores[i, j] > 0]
-        out[c] = [str(vocab[j]) for j in _mmr(cand, scores[i], term_docs, top_n, diversity)]
+        if accept is not None:
+            cand = [j for j in cand if accept(str(vocab[j]))]
+        used = phrase_ids[tf[i, phrase_ids] >= 2]  # a phrase said once is no keyword
+        if accept is not None:
+            used = np.array([p for p in used.tolist() if accept(str(vocab[p]))], dtype=np.int64)
+        cand, score = _prefer_phrases(cand, scores[i], tf[i], {p: parts[p] for p in used.tolist()}, phrase_share)
+        out[c] = [phrase_text(str(vocab[j])) for j in _mmr(cand, score, term_docs, top_n, diversity)]
     return out
+
+
+def _prefer_phrases(
+    cand: list[int], score: np.ndarray, tf: np.ndarray, parts: dict[int, list[int]], share: float
+) -> tuple[list[int], np.ndarray]:
+    """Let a phrase that covers ``share`` of a candidate word's uses replace that word.
+
+    The phrase inherits the word's score (so it ranks where the word ranked); words replaced this
+    way leave the candidate list. Returns the new candidates (best first) and scores.
+    """
+    if not parts or share > 1:
+        return cand, score
+    pool = set(cand)
+    score = score.copy()
+    replaced: set[int] = set()
+    for p, words in parts.items():
+        for w in words:
+            if w in pool and tf[p] >= share * tf[w]:
+                replaced.add(w)
+                score[p] = max(score[p], score[w])
+                pool.add(p)
+    kept = [j for j in pool if j not in replaced]
+    kept.sort(key=lambda j: (-score[j], j))
+    return kept[: max(len(cand), 1)], score
 
 
 def _mmr(cand: list[int], score: np.ndarray, term_docs, top_n: int, diversity: float) -> list[int]:
     if len(cand) <= 1:
         return cand
-    M = term_docs[cand].toarray()
-    norms = np.linalg.norm(M, axis=1, keepdims=True)
-    M = M / np.maximum(norms, 1e-9)
-    sim = M @ M.T
+    M = term_docs[cand]  # sparse: a dense copy over every document costs seconds on large corpora
+    sim = np.asarray((M @ M.T).todense(), dtype=np.float64)
+    norms = np.sqrt(np.maximum(np.diag(sim), 1e-18))
+    sim = sim / norms[:, None] / norms[None, :]
     rel = score[cand] / max(score[cand].max(), 1e-12)
     chosen = [0]
     rest = list(range(1, len(cand)))

@@ -12,6 +12,7 @@ from needminer.discover._vectorizer import make_vectorizer
 from needminer.errors import ConfigError, EmptyCorpusError, NotFittedError, missing_dependency
 
 GRANULARITY_DIVISOR = {"coarse": 25, "normal": 50, "fine": 100}
+MERGE_RATIO = 0.7  # chosen on the demo, the synthetic chats and the non-negative car posts (not the reported set)
 MAX_MIN_CLUSTER_SIZE = 250  # large corpora: a need must gather at least this many fragments at most
 
 
@@ -52,6 +53,8 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         min_cluster_size: HDBSCAN minimum cluster size; 0 chooses it from the corpus size.
         reassign_outliers: Reassign HDBSCAN outliers to the nearest need (by embedding).
         selection: HDBSCAN cluster selection, ``"eom"`` (stable, broader) or ``"leaf"`` (finer, purer).
+        merge_ratio: Merge two clusters whose centroids are at least this similar relative to how
+            tightly the looser of the two holds its members (see ``merge_unseparated``); above 1 never.
         seed: Random seed for UMAP.
 
     Attributes:
@@ -69,12 +72,14 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         min_cluster_size: int = 0,
         reassign_outliers: bool = True,
         selection: str = "eom",
+        merge_ratio: float = MERGE_RATIO,
         seed: int = 42,
     ) -> None:
         self.granularity = granularity
         self.min_cluster_size = min_cluster_size
         self.reassign_outliers = reassign_outliers
         self.selection = selection
+        self.merge_ratio = merge_ratio
         self.seed = seed
 
     def _validate(self, n: int) -> int:
@@ -104,6 +109,7 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
             labels = _small_corpus_labels(vecs)
         else:
             labels = self._bertopic_labels(list(texts), vecs, mcs)
+            labels = merge_unseparated(vecs, labels, self.merge_ratio)
         g = str(self.granularity)
         if g.isdigit():
             labels = _merge_to_k(vecs, labels, int(g))
@@ -244,6 +250,34 @@ def _merge_to_k(vecs: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     merged = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(cents)
     mapping = dict(zip(ids.tolist(), merged.tolist()))
     return np.array([mapping.get(int(x), -1) for x in labels], dtype=int)
+
+
+def merge_unseparated(vecs: np.ndarray, labels: np.ndarray, ratio: float = MERGE_RATIO) -> np.ndarray:
+    """Merge clusters that the full vector space does not separate.
+
+    HDBSCAN works on a 5-d UMAP projection, where one need voiced in different ways (the pain in
+    one cluster, the wish in another) can come out as several dense pieces. Back in the full space,
+    two such pieces have centroids nearly as close to each other as their members are to them: the
+    pair with the highest ``cos(c_a, c_b) / max(r_a, r_b)`` is merged while that is ``>= ratio``,
+    where ``r`` is a cluster's cohesion (the length of its members' mean unit vector, i.e. their
+    mean cosine to its centroid). Outliers (``-1``) are left as they are.
+    """
+    labels = np.asarray(labels).copy()
+    if ratio > 1:
+        return labels
+    while True:
+        ids = np.unique(labels[labels >= 0])
+        if len(ids) < 2:
+            return labels
+        means = np.stack([vecs[labels == c].mean(axis=0) for c in ids])
+        cohesion = np.maximum(np.linalg.norm(means, axis=1), 1e-9)
+        cents = means / cohesion[:, None]
+        score = (cents @ cents.T) / np.maximum(cohesion[:, None], cohesion[None, :])
+        np.fill_diagonal(score, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(score)), score.shape)
+        if score[a, b] < ratio:
+            return labels
+        labels[labels == ids[b]] = ids[a]
 
 
 def _relabel_by_size(labels: np.ndarray) -> np.ndarray:

@@ -136,7 +136,10 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any, quotes: int = MAX_BRIEF_Q
     """The Markdown lines of one need's brief (at most ``quotes`` quotes)."""
     b, ui = brief_strings(lang), ui_strings(lang)
     badge = f" · {b['emerging']}" if need.get("emerging") else ""
-    lines = [f"## {need.get('rank')}. {md(need.get('title', ''))}{badge}", "", f"{code(need.get('id', ''))}", ""]
+    head = code(need.get("id", ""))
+    if need.get("domain"):
+        head += f" · {ui['domain_label']}{ui['colon']}{md(need['domain'])}"
+    lines = [f"## {need.get('rank')}. {md(need.get('title', ''))}{badge}", "", head, ""]
     lines += [f"**{b['statement']}**{ui['colon']}{md(need.get('statement', ''))}", ""]
     slots = need.get("slots") or {}
     if slots:

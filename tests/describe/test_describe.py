@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from needminer.describe import ExtractiveDescriber, make_title, pick_quotes
+from needminer.describe import ExtractiveDescriber, ctfidf_keywords, make_title, pick_quotes
 from needminer.describe._lexicon import PERSONAS, SCENES
 from needminer.describe import _cue_slot
 from needminer.types import Fragment, NeedCluster, Signal, SignalLabel
@@ -84,3 +84,39 @@ def test_quotes_prefer_distinct_speakers():
     frags = [frag(0, "底妆卡粉", "a"), frag(1, "底妆又卡粉了", "a"), frag(2, "底妆不服帖", "b")]
     cluster = NeedCluster(id="N3", fragment_ids=("f0", "f1", "f2"), confidence=(0.9, 0.8, 0.7))
     assert pick_quotes(cluster, {f.id: f for f in frags}, {}, k=2) == ("f0", "f2")
+
+
+KEYWORD_TEXTS = ["油皮底妆总是卡粉", "油皮底妆下午就脱妆", "油皮底妆求推荐", "底妆好难选", "跑步膝盖疼", "新跑鞋磨脚", "跑步膝盖疼怎么办", "夜跑看不清路"]
+
+
+@pytest.mark.parametrize(
+    "share, present, absent",
+    [
+        (0.5, ["油皮底妆"], ["油皮", "底妆"]),  # the phrase carries 3 of 4 uses of 底妆: it takes its place
+        (0.9, ["油皮底妆"], ["油皮"]),  # …but not at 90 %: 底妆 stays a candidate of its own
+        (2.0, ["油皮", "底妆"], []),  # phrase preference off: words first
+    ],
+)
+def test_phrase_keywords_replace_their_words(share, present, absent):
+    import numpy as np
+
+    kw = ctfidf_keywords(KEYWORD_TEXTS, np.array([0, 0, 0, 0, 1, 1, 1, 1]), top_n=4, phrase_share=share)
+    assert set(present) <= set(kw[0]) and not set(absent) & set(kw[0])
+    assert "膝盖疼" in kw[1]
+
+
+@pytest.mark.parametrize(
+    "keywords, noun",
+    [
+        (["婴儿面霜", "宝宝"], "婴儿面霜"),  # noun + noun phrase
+        (["恒温水壶", "宝宝", "调奶器"], "恒温水壶"),
+        (["空间小", "后排"], "后排"),  # noun + adjective is a judgement, not an object
+        (["冲奶粉", "奶瓶"], "奶瓶"),  # verb + noun is a task, not an object
+        (["油皮底妆", "粉底"], "粉底"),  # a phrase holding a persona cue (油皮) never names the object
+        (["粉底", "底妆"], "底妆"),  # domain words first
+    ],
+)
+def test_noun_from_keywords_and_phrases(keywords, noun):
+    from needminer.describe import _noun
+
+    assert _noun(keywords, []) == noun

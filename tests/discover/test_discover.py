@@ -8,6 +8,7 @@ from sklearn.base import clone
 
 from needminer.config import DiscoverConfig
 from needminer.discover import BERTopicClusterer, ChineseTokenizer, discover_needs, min_cluster_size_for
+from needminer.discover._vectorizer import PHRASE_SEP, phrase_candidates, phrase_text
 from needminer.errors import ConfigError, EmptyCorpusError
 from needminer.evaluate import cluster_metrics
 from needminer.types import Fragment
@@ -102,13 +103,44 @@ def test_min_cluster_size(n, g, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("早上化妆时间不够，底妆总是不服帖", ["早上", "化妆", "时间", "不够", "底妆", "服帖"]),
+        ("早上化妆时间不够，底妆总是不服帖", ["早上", "化妆", "时间", "不够", "底妆", "服帖", "化妆 时间"]),
         ("我用了美妆蛋[图片]哈哈哈", ["我用", "美妆蛋"]),
         ("加我[微信号]有优惠 123456", ["优惠"]),
     ],
 )
 def test_tokenizer(text, expected):
     assert ChineseTokenizer()(text) == expected
+    assert ChineseTokenizer(phrases=False)(text) == [t for t in expected if " " not in t]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("油皮底妆总是卡粉", ["油皮底妆"]),  # noun + noun
+        ("跑步伤膝盖", ["伤膝盖"]),  # verb + noun
+        ("不想换电池", ["换电池"]),  # jieba's dictionary calls 换 a noun: noun + noun
+        ("平均油耗太高", ["平均油耗"]),  # adjective + noun
+        ("后排空间小", ["后排空间", "空间小"]),  # noun + noun, noun + adjective
+        ("买了新跑鞋", ["新跑鞋"]),  # a one-character part next to a domain word
+        ("夜里一键出恒温水", ["恒温水"]),  # 出 恒温 水: the noun compound wins over verb + noun
+        ("iPhone屏幕太小", ["iphone屏幕", "屏幕太小"]),
+        ("有没有推荐的面霜", []),  # asking words start no phrase
+        ("粉底液卡粉", []),  # noun + verb is no candidate
+        ("加我[微信号]有优惠", []),  # placeholders are no words
+        ("123块钱", []),
+    ],
+)
+def test_phrase_candidates(text, expected):
+    assert phrase_candidates(text) == expected
+    tokens = ChineseTokenizer()(text)
+    assert [phrase_text(t) for t in tokens if PHRASE_SEP in t] == expected
+
+
+@pytest.mark.parametrize(
+    "token, shown", [("油皮 底妆", "油皮底妆"), ("iphone 屏幕", "iphone屏幕"), ("iphone pro", "iphone pro"), ("底妆", "底妆")]
+)
+def test_phrase_text(token, shown):
+    assert phrase_text(token) == shown
 
 
 def test_exact_knn_matches_brute_force():
@@ -123,3 +155,34 @@ def test_exact_knn_matches_brute_force():
     assert (idx[:, 0] == np.arange(300)).all() and (dist[:, 0] == 0).all()
     np.testing.assert_array_equal(np.sort(idx[:, 1:], axis=1), np.sort(want[:, 1:], axis=1))
     np.testing.assert_allclose(dist[:, 1:], 1 - np.take_along_axis(sims, idx[:, 1:], axis=1), atol=1e-5)
+
+
+def _blobs(offsets, n=30, d=16, spread=0.3, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = np.eye(d)
+    vecs, labels = [], []
+    for k, off in enumerate(offsets):
+        c = centers[off[0]] + off[1] * centers[(off[0] + 1) % d]  # off = (axis, tilt towards the next axis)
+        vecs.append(c + spread * rng.normal(size=(n, d)) / np.sqrt(d))
+        labels += [k] * n
+    v = np.vstack(vecs).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True), np.array(labels)
+
+
+@pytest.mark.parametrize(
+    "offsets, ratio, n_after",
+    [
+        ([(0, 0.0), (0, 0.1)], 0.7, 1),  # two pieces of one blob: merged
+        ([(0, 0.0), (2, 0.0)], 0.7, 2),  # two separate blobs: kept
+        ([(0, 0.0), (0, 0.1), (4, 0.0)], 0.7, 2),  # pieces merged, the separate blob kept
+        ([(0, 0.0), (0, 0.1)], 1.5, 2),  # above 1: never merges
+    ],
+)
+def test_merge_unseparated(offsets, ratio, n_after):
+    from needminer.discover._bertopic import merge_unseparated
+
+    vecs, labels = _blobs(offsets)
+    labels[:3] = -1  # outliers stay outliers
+    merged = merge_unseparated(vecs, labels, ratio)
+    assert (merged[:3] == -1).all()
+    assert len(np.unique(merged[merged >= 0])) == n_after

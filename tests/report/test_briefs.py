@@ -127,3 +127,21 @@ def test_need_engagement_from_a_conversation():
     assert [e.fragment_id for e in conv.endorsements] == [frag.id]
     assert got["C"] == {"speaker": "C", "fragments": 0, "endorsements": 1, "replies": 0, "total": 1}
     assert list(got) == ["A", "B", "C"] or list(got) == ["B", "A", "C"]
+
+
+@pytest.mark.parametrize(
+    "need_id, shown",
+    [
+        ("N1a2b3c", "`N1a2b3c` · 领域：美妆"),  # the domain name beside the id
+        ("N_xss01", "`N_xss01` · 领域：&lt;u&gt;护肤&lt;/u&gt;"),  # a name is chat-derived text: escaped
+    ],
+)
+def test_domain_name_is_shown(briefs, needs, need_id, shown):
+    assert need_id in {n.id for n in needs}
+    assert shown in briefs.splitlines()
+
+
+def test_no_domain_line_without_a_domain(briefs, needs):
+    for need in needs:
+        if not need.domain:
+            assert f"`{need.id}`" in briefs.splitlines()

@@ -225,3 +225,12 @@ def test_hash_state_and_paging_in_script():
 
     js = resource_text("report.js")
     assert "URLSearchParams" in js and "history.replaceState" in js and "hashchange" in js
+
+
+def test_domain_names_reach_the_page_and_needs_json(page, report, needs):
+    parsed = json.loads(split(page)[0])
+    shown = {n["id"]: n["domain"] for n in parsed["needs"]}
+    saved = {n["id"]: n["domain"] for n in json.loads(report.needs_json.read_text(encoding="utf-8"))["needs"]}
+    for need in needs:
+        assert shown[need.id] == saved[need.id] == need.domain  # the filter lists these names as they are
+    assert 'id="f-domain"' in page
