@@ -174,15 +174,45 @@ class ReadContext:
         return new_message(mid, chat, sender, text, time, sender_name, kind, reply_to, quote or None, self.source,
                            ordinal)
 
-    def plain(self, sender: str, text: str, time: datetime | None, kind: MessageKind) -> Message:
-        """``message(sender=, sender_name=sender, text=, time=, kind=)`` for the hot loops of line readers."""
-        chat = self.chat
+    def line_message(
+        self, chat: str, sender: str, sender_name: str, text: str, time: datetime, kind: MessageKind,
+        quote: str | None = None, iso: str | None = None,
+    ) -> Message:
+        """``message(chat=, sender=, sender_name=, text=, time=, kind=, quote=)`` for the hot loops of
+        line readers: an aware ``time`` (its ISO text may be given as ``iso``), no native id or reply."""
+        if time is not self._dup_time and time != self._dup_time:
+            self._dups.clear()
+            self._dup_time = time
+            self._dup_iso = time.isoformat() if iso is None else iso
+        # ``_hash_id``, inlined
+        mid = _sha1(f"{chat}\x1f{sender}\x1f{self._dup_iso}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        dups = self._dups
+        k = dups.get(mid)
+        if k is None:
+            dups[mid] = 1
+        else:
+            dups[mid] = k + 1
+            mid = short_hash(mid, k)
         ledger = self.ledger
         ordinal = ledger.records
-        mid = self._hash_id(chat, sender, time, text)
         ledger.records = ordinal + 1
         ledger.messages += 1
-        return new_message(mid, chat, sender, text, time, sender, kind, None, None, self.source, ordinal)
+        if MessageTwin is None:
+            return new_message(mid, chat, sender, text, time, sender_name, kind, None, quote, self.source, ordinal)
+        msg = MessageTwin()  # new_message(...) inlined (the id is non-empty, the time aware)
+        msg.id = mid
+        msg.chat = chat
+        msg.sender = sender
+        msg.text = text
+        msg.time = time
+        msg.sender_name = sender_name
+        msg.kind = kind
+        msg.reply_to = None
+        msg.quote = quote
+        msg.source = self.source
+        msg.ordinal = ordinal
+        msg.__class__ = Message
+        return msg
 
 
 _sha1 = hashlib.sha1

@@ -8,14 +8,13 @@ from all day headers. Multi-line texts are wrapped in double quotes across lines
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
 from needminer.errors import IngestError
-from needminer.ingest._base import MessageTwin, Probe, ReadContext, Reader, SourceFile, new_message, register, short_hash
+from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._encoding import _CLEAN, _CLEAN_RE
 from needminer.ingest._kinds import _TRIGGER_CHARS, _TRIGGER_WORDS, classify
 from needminer.ingest._lines import line_chunks
@@ -66,12 +65,11 @@ class LineTxtReader(Reader):
         order = self._order(src)
         date: tuple[int, int, int] | None = None
         header_seen = False
-        local, skip, ledger, source = ctx.local, ctx.skip, ctx.ledger, ctx.source
+        local, skip, ledger, line_message = ctx.local, ctx.skip, ctx.ledger, ctx.line_message
         msg_match, day_match = _MSG.match, _DAY.match
         dirty, clean_map, eof = _CLEAN_RE.search, _CLEAN, _EOF_LINE
         trig_chars, trig_words = _TRIGGER_CHARS.search, _TRIGGER_WORDS.search
         TEXT, SYSTEM = MessageKind.text, MessageKind.system
-        sha1, Twin, build = hashlib.sha1, MessageTwin, new_message
         chat = ctx.chat
         # UTC times (None: invalid) of the current date by the time-of-day prefix of the message line.
         day_times: dict[str, Any] = {}
@@ -83,10 +81,6 @@ class LineTxtReader(Reader):
         cur_sender = ""
         cur_lines: list[str] = []
         cur_open = False
-        # Ids as ``ReadContext.message`` makes them (see ``ReadContext._hash_id``).
-        dups: dict[str, int] = {}
-        dup_time: Any = None
-        dup_iso = ""
         for lines, tidy in chain(line_chunks(src), _EOF):
             for raw in lines:
                 line = raw if tidy or raw.isascii() or not dirty(raw) else raw.translate(clean_map)
@@ -136,42 +130,7 @@ class LineTxtReader(Reader):
                             sender = cur_sender
                             if text.startswith("☎"):
                                 kind = SYSTEM
-                        if cur_time is not dup_time and cur_time != dup_time:
-                            dups.clear()
-                            dup_time = cur_time
-                            dup_iso = f"\x1f{cur_time.isoformat()}\x1f"
-                        joined = f"{chat}\x1f{sender}{dup_iso}{text}"
-                        try:
-                            data = joined.encode()
-                        except UnicodeEncodeError:  # lone surrogates
-                            data = joined.encode("utf-8", "surrogatepass")
-                        mid = sha1(data).hexdigest()[:16]
-                        k = dups.get(mid)
-                        if k is None:
-                            dups[mid] = 1
-                        else:
-                            dups[mid] = k + 1
-                            mid = short_hash(mid, k)
-                        ordinal = ledger.records
-                        ledger.records = ordinal + 1
-                        ledger.messages += 1
-                        if Twin is None:
-                            msg = build(mid, chat, sender, text, cur_time, cur_sender, kind, None, None, source, ordinal)
-                        else:  # new_message(...) inlined (the id is non-empty, the time aware)
-                            msg = Twin()
-                            msg.id = mid
-                            msg.chat = chat
-                            msg.sender = sender
-                            msg.text = text
-                            msg.time = cur_time
-                            msg.sender_name = cur_sender
-                            msg.kind = kind
-                            msg.reply_to = None
-                            msg.quote = None
-                            msg.source = source
-                            msg.ordinal = ordinal
-                            msg.__class__ = Message
-                        yield msg
+                        yield line_message(chat, sender, cur_sender, text, cur_time, kind)
                 if d is None:
                     if line is eof:
                         break

@@ -9,7 +9,6 @@ conversations in one file are supported. QCE: ``name:`` / ``时间:`` / ``内容
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from itertools import chain
 from typing import Any
 
 from needminer.errors import IngestError
-from needminer.ingest._base import MessageTwin, Probe, ReadContext, Reader, SourceFile, new_message, register, short_hash
+from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._jsonstream import member_array
 from needminer.ingest._jsonutil import as_str, head_has
 from needminer.ingest._kinds import _TRIGGER_CHARS, _TRIGGER_WORDS, classify, split_quote
@@ -91,12 +90,11 @@ class QQMsgMgrTxtReader(Reader):
         # lines; in a CRLF file each item is a line that may be a header joined with its bare-LF
         # continuation lines (see ``record_chunks``).
         chunks = record_chunks(src, b"\r\n" in src.head(65536))
-        local, skip, ledger, source = ctx.local, ctx.skip, ctx.ledger, ctx.source
+        local, skip, line_message = ctx.local, ctx.skip, ctx.line_message
         match, tail_match = _QQ_READ.match, _TAIL.match
         minute = _minute
         trig_chars, trig_words, starts = _TRIGGERS.search, _TRIGGER_WORDS.search, _STARTS
         TEXT, SYSTEM = MessageKind.text, MessageKind.system
-        sha1, Twin, build = hashlib.sha1, MessageTwin, new_message
         seconds, two, eof = _SECONDS, _TWO_DIGITS, _EOF_LINE
         chat = ctx.chat
         # UTC time of second 0 of each local minute (None: no such date/time) with its ISO text cut
@@ -116,10 +114,6 @@ class QQMsgMgrTxtReader(Reader):
         cur_min: Any = None
         cur_s, cur_nick, cur_uid = 0, "", ""
         obj = None
-        # Ids as ``ReadContext.message`` makes them (see ``ReadContext._hash_id``).
-        dups: dict[str, int] = {}
-        dup_time: Any = None
-        dup_iso = ""
         for lines, cont in chain(chunks, _EOF):
             if cont:  # continuation lines of the previous chunk's last item
                 if state:
@@ -197,44 +191,8 @@ class QQMsgMgrTxtReader(Reader):
                             sender = cur_uid or "unknown"
                             base, head, tail = cur_min
                             time = base + seconds[cur_s] if cur_s else base
-                            if time != dup_time:
-                                dups.clear()
-                                dup_time = time
-                                iso = f"{head}{_SS[cur_s]}{tail}" if head is not None else time.isoformat()
-                                dup_iso = f"\x1f{iso}\x1f"
-                            joined = f"{chat}\x1f{sender}{dup_iso}{text}"
-                            try:
-                                raw = joined.encode()
-                            except UnicodeEncodeError:  # lone surrogates
-                                raw = joined.encode("utf-8", "surrogatepass")
-                            mid = sha1(raw).hexdigest()[:16]
-                            k = dups.get(mid)
-                            if k is None:
-                                dups[mid] = 1
-                            else:
-                                dups[mid] = k + 1
-                                mid = short_hash(mid, k)
-                            ordinal = ledger.records
-                            ledger.records = ordinal + 1
-                            ledger.messages += 1
-                            name = cur_nick or cur_uid
-                            if Twin is None:
-                                msg = build(mid, chat, sender, text, time, name, kind, None, quote, source, ordinal)
-                            else:  # new_message(...) inlined (the id is non-empty, the time aware)
-                                msg = Twin()
-                                msg.id = mid
-                                msg.chat = chat
-                                msg.sender = sender
-                                msg.text = text
-                                msg.time = time
-                                msg.sender_name = name
-                                msg.kind = kind
-                                msg.reply_to = None
-                                msg.quote = quote
-                                msg.source = source
-                                msg.ordinal = ordinal
-                                msg.__class__ = Message
-                            yield msg
+                            iso = f"{head}{_SS[cur_s]}{tail}" if head is not None else None
+                            yield line_message(chat, sender, cur_nick or cur_uid, text, time, kind, quote, iso)
                 elif state:
                     if "\n".join(body).strip():
                         skip("unparseable")  # stray text between the banner lines

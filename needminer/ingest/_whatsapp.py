@@ -9,13 +9,12 @@ Lines without a sender (``X was added``), or whose body started with U+200E, are
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from itertools import chain
 
 from needminer.errors import IngestError
-from needminer.ingest._base import MessageTwin, Probe, ReadContext, Reader, SourceFile, new_message, register, short_hash
+from needminer.ingest._base import Probe, ReadContext, Reader, SourceFile, register
 from needminer.ingest._encoding import _CLEAN, _CLEAN_RE, clean
 from needminer.ingest._kinds import _TRIGGER_CHARS, _TRIGGER_WORDS, classify
 from needminer.ingest._lines import line_chunks, open_lines
@@ -166,17 +165,10 @@ class WhatsAppTxtReader(Reader):
         fmt = _date_order(src)
         bad: list[str] = []
         times: dict[str, object] = {}  # header date/time prefix → UTC time (or the error text)
-        match, local, ledger, source, build, skip = HEADER.match, ctx.local, ctx.ledger, ctx.source, new_message, ctx.skip
+        match, local, ledger, skip, line_message = HEADER.match, ctx.local, ctx.ledger, ctx.skip, ctx.line_message
         fast_a, fast_i, dirty, clean_map = _FAST_ANDROID.match, _FAST_IOS.match, _CLEAN_RE.search, _CLEAN
         e2e, edited, media_de, trig_chars, trig_words = _E2E.search, _EDITED.sub, _MEDIA_DE.search, _TRIGGER_CHARS.search, _TRIGGER_WORDS.search
         TEXT, SYSTEM, MEDIA = MessageKind.text, MessageKind.system, MessageKind.media
-        sha1, Twin = hashlib.sha1, MessageTwin
-        # Ids as ``ReadContext.plain`` makes them: sha1(chat␟sender␟iso time␟text) plus the
-        # occurrence count among identical records of one timestamp.
-        id_prefix = chat + "\x1f"
-        dups: dict[str, int] = {}
-        dup_time: object = None
-        dup_mid = ""
         pre = False
         # The pending record: header line number, rest of the header line, raw header line, UTC
         # time (or the error text), and its continuation lines.
@@ -254,37 +246,7 @@ class WhatsAppTxtReader(Reader):
                         if not text:
                             skip("empty")
                         else:
-                            if cur_time is not dup_time and cur_time != dup_time:
-                                dups.clear()
-                                dup_time = cur_time
-                                dup_mid = f"\x1f{cur_time.isoformat()}\x1f"
-                            mid = sha1(f"{id_prefix}{sender}{dup_mid}{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
-                            k = dups.get(mid)
-                            if k is None:
-                                dups[mid] = 1
-                            else:
-                                dups[mid] = k + 1
-                                mid = short_hash(mid, k)
-                            ordinal = ledger.records
-                            ledger.records = ordinal + 1
-                            ledger.messages += 1
-                            if Twin is None:
-                                msg = build(mid, chat, sender, text, cur_time, sender, kind, None, None, source, ordinal)
-                            else:  # new_message(...) inlined (the id is non-empty, the time aware)
-                                msg = Twin()
-                                msg.id = mid
-                                msg.chat = chat
-                                msg.sender = sender
-                                msg.text = text
-                                msg.time = cur_time
-                                msg.sender_name = sender
-                                msg.kind = kind
-                                msg.reply_to = None
-                                msg.quote = None
-                                msg.source = source
-                                msg.ordinal = ordinal
-                                msg.__class__ = Message
-                            yield msg
+                            yield line_message(chat, sender, sender, text, cur_time, kind)
                 elif pre:
                     skip("header")
                     pre = False
