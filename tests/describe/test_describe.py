@@ -120,3 +120,29 @@ def test_noun_from_keywords_and_phrases(keywords, noun):
     from needminer.describe import _noun
 
     assert _noun(keywords, []) == noun
+
+
+def test_seed_example_statement_reads_as_one_line():
+    frags = [frag(i, t) for i, t in enumerate(SEED)]
+    cluster = NeedCluster(id="N1", fragment_ids=("f0", "f1", "f2"), keywords=("底妆", "美妆蛋", "伪素颜", "服帖"))
+    line = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {}).statement
+    assert line.startswith("熬夜党在早上赶时间时关注底妆（想要快速、伪素颜）")
+
+
+@pytest.mark.parametrize(
+    "texts, keywords, mixed",
+    [
+        # an ad-and-odds-and-ends cluster: its keywords are said by a few fragments only
+        (["别发广告了", "扫地机器人老卡在地毯边", "水电费要手动算分摊", "自动喂食器老是卡粮", "折叠桌椅能再小一圈",
+          "蚊子太多驱蚊液没用", "又没抢到", "包裹好慢", "孩子腿上全是包"], ("别发", "快递", "自动", "广告", "不好"), True),
+        # one need: most fragments say one of its keywords
+        (["膝盖外侧疼", "不想因为膝盖放弃跑步", "要是有不伤膝盖的跑鞋", "护膝闷热", "跑到8公里就不行了"],
+         ("膝盖", "护膝", "跑步", "伤膝盖", "外侧"), False),
+    ],
+)
+def test_a_cluster_of_unrelated_topics_is_titled_as_such(texts, keywords, mixed):
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    cluster = NeedCluster(id="N3", fragment_ids=tuple(f.id for f in frags), keywords=keywords)
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
+    assert st.title.startswith("零散需求·") is mixed and len(st.title) <= 16
+    assert st.statement.startswith("话题分散") is mixed

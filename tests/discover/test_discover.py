@@ -106,6 +106,8 @@ def test_min_cluster_size(n, g, expected):
         ("早上化妆时间不够，底妆总是不服帖", ["早上", "化妆", "时间", "不够", "底妆", "服帖", "化妆 时间"]),
         ("我用了美妆蛋[图片]哈哈哈", ["我用", "美妆蛋"]),
         ("加我[微信号]有优惠 123456", ["优惠"]),
+        # the domain dictionary keeps 带娃 whole (jieba alone cuts 一个/人带/娃)
+        ("推车太重了，一个人带娃出门", ["推车", "太重", "带娃", "出门", "推车 太重"]),
     ],
 )
 def test_tokenizer(text, expected):
