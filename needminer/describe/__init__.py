@@ -27,6 +27,8 @@ MIXED_FOCUS = 0.3
 MIXED_PREFIX = "零散需求·"
 FOCUS_KEYWORDS = 5
 _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
+# A wish marker, the longest where several start at one place (想要的就是 before 想要); 求 not in 求助/求救.
+_WISH = re.compile("|".join(re.escape(m) if m != "求" else "求(?![助救])" for m in sorted(WISH_MARKERS, key=len, reverse=True)))
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
 
 
@@ -134,12 +136,11 @@ def _modifiers(frags: Sequence[Fragment], background: Mapping[str, float] | None
     return (mods[:1] + terms if terms else mods[:2]), cites
 
 
-def _clause(text: str, markers: Sequence[str]) -> str:
-    """The part of a fragment after its first marker (期望 after 希望 …), trimmed."""
-    for m in markers:
-        i = text.find(m)
-        if i >= 0 and len(text) - i - len(m) >= 2:
-            return _TRIM.sub("", text[i + len(m) :])
+def _clause(text: str) -> str:
+    """The part of a fragment after its first wish marker (期望 after 希望 …), trimmed."""
+    m = _WISH.search(text)
+    if m is not None and len(text) - m.end() >= 2:
+        return _TRIM.sub("", text[m.end() :])
     return _TRIM.sub("", text)
 
 
@@ -238,13 +239,14 @@ class ExtractiveDescriber:
             if s is not None:
                 by_label[s.label].append(f)
         pains = by_label.get(SignalLabel.pain, [])
-        wishes = by_label.get(SignalLabel.wish, []) or [
-            f for f in frags if any(m in f.text for m in WISH_MARKERS)
-        ]
+        # wish fragments that say what they want (a marker) first: "求助，…是湿疹吗" wants no thing
+        said = [f for f in frags if _WISH.search(f.text)]
+        wishes = by_label.get(SignalLabel.wish, []) or said
+        wishes = sorted(wishes, key=lambda f: _WISH.search(f.text) is None)
         if pains:
             slots["pain"] = Slot(_TRIM.sub("", pains[0].text), tuple(f.id for f in pains[:5]))
         if wishes:
-            slots["expectation"] = Slot(_clause(wishes[0].text, WISH_MARKERS), tuple(f.id for f in wishes[:5]))
+            slots["expectation"] = Slot(_clause(wishes[0].text), tuple(f.id for f in wishes[:5]))
         statement = _statement(slots, mods)
         if cluster.label:
             title = cluster.label[:MAX_TITLE]

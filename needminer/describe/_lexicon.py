@@ -48,6 +48,7 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
 }
 
 # words that say what is wanted: the expectation slot starts after them
-WISH_MARKERS = ("希望", "想要", "要是", "如果能", "最好能", "能不能", "有没有", "求", "期待", "想找", "想买", "其实我想要的是")
+WISH_MARKERS = ("希望", "想要", "要是", "如果能", "最好能", "能不能", "有没有", "求", "期待", "想找", "想买", "其实我想要的是",
+                "想要的是", "想要的就是")
 
 PAIN_MARKERS = ("但", "但是", "可是", "不过", "结果", "总是", "老是", "根本", "太", "不够", "不均匀", "麻烦")

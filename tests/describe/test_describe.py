@@ -146,3 +146,19 @@ def test_a_cluster_of_unrelated_topics_is_titled_as_such(texts, keywords, mixed)
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
     assert st.title.startswith("零散需求·") is mixed and len(st.title) <= 16
     assert st.statement.startswith("话题分散") is mixed
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("其实我想要的就是不伤膝盖。", "不伤膝盖"),  # the longest marker, not 想要 → "的就是…"
+        ("希望底妆又快又服帖！", "底妆又快又服帖"),
+        ("求一个自动记账的小程序", "一个自动记账的小程序"),
+        ("求助，宝宝小脸红红的一片，是湿疹吗", "求助，宝宝小脸红红的一片，是湿疹吗"),  # 求助 is no wish marker
+        ("好累啊", "好累啊"),
+    ],
+)
+def test_expectation_clause(text, expected):
+    from needminer.describe import _clause
+
+    assert _clause(text) == expected
