@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from needminer.describe._ctfidf import ctfidf_keywords
 from needminer.describe._llm import LLMDescriber
-from needminer.describe._lexicon import MODIFIERS, PERSONAS, SCENES, WISH_MARKERS
+from needminer.describe._lexicon import MODIFIERS, PERSONAS, PRODUCT_CUES, SCENES, WISH_MARKERS
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
@@ -26,6 +26,7 @@ MAX_TITLE = 16
 MIXED_FOCUS = 0.3
 MIXED_PREFIX = "零散需求·"
 FOCUS_KEYWORDS = 5
+NOUN_SHARE = 0.5  # the task noun is said by at least this share of what the most-said candidate noun is
 _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
 # A wish marker, the longest where several start at one place (想要的就是 before 想要); 求 not in 求助/求救.
 _WISH = re.compile("|".join(re.escape(m) if m != "求" else "求(?![助救])" for m in sorted(WISH_MARKERS, key=len, reverse=True)))
@@ -53,8 +54,11 @@ def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
 
     pseg = _posseg()
     jieba = _jieba()
+    # Cue words say who, when or how, not what: they never win, except those that also name a product
+    # or topic (跑鞋 tells of runners and may be what they want fixed).
     cue_words = {w for lex in (PERSONAS, SCENES, MODIFIERS) for key, cues in lex.items() for w in (key, *cues)}
-    best, best_score = "", 0
+    cue_words -= set(PRODUCT_CUES)
+    scored: list[tuple[str, int]] = []
     for pos, kw in enumerate(keywords):
         if kw in cue_words or len(kw) > 6:
             continue
@@ -67,9 +71,18 @@ def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
             flags = [p.flag for p in pseg.cut(kw)]
             is_noun, head = len(flags) == 1 and flags[0] in {"n", "nz", "ng", "vn", "nw", "eng"}, kw
         score = (3 if head in DOMAIN_WORDS else 0) + (2 if is_noun else 0)
-        score = score * 100 - pos if score else 0
-        if score > best_score:
-            best, best_score = kw, score
+        if score:
+            scored.append((kw, score * 100 - pos))
+    if texts and scored:
+        # A noun few members say is no object of theirs: a domain word must not beat the noun most of
+        # them say (跑鞋 in 11 % of a knee-pain need whose members say 膝盖 in 60 %).
+        said = {kw: sum(kw in t for t in texts) / len(texts) for kw, _ in scored}
+        floor = NOUN_SHARE * max(said.values())
+        scored = [(kw, sc) for kw, sc in scored if said[kw] >= floor]
+    best, best_score = "", 0
+    for kw, sc in scored:
+        if sc > best_score:
+            best, best_score = kw, sc
     return best
 
 

@@ -19,6 +19,9 @@ PERSONAS: dict[str, tuple[str, ...]] = {
     "车主": ("车主", "开车", "提车", "油耗", "保养", "4s店"),
 }
 
+# Persona cues that also name what a need is about (the task slot may be one of them).
+PRODUCT_CUES = ("跑鞋", "辅食", "油耗")
+
 SCENES: dict[str, tuple[str, ...]] = {
     "早上赶时间": ("早上", "赶时间", "出门前", "来不及", "时间不够", "匆忙", "一大早", "早起"),
     "加班后": ("加班", "下班后", "下班", "忙完"),

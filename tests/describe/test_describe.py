@@ -114,6 +114,8 @@ def test_phrase_keywords_replace_their_words(share, present, absent):
         (["冲奶粉", "奶瓶"], "奶瓶"),  # verb + noun is a task, not an object
         (["油皮底妆", "粉底"], "粉底"),  # a phrase holding a persona cue (油皮) never names the object
         (["粉底", "底妆"], "底妆"),  # domain words first
+        (["下雨", "跑步", "跑鞋", "湿透", "眼镜"], "跑鞋"),  # a persona cue that names a product may be the object
+        (["跑步", "跑友", "宝宝", "眼镜"], "眼镜"),  # other cue words never are (跑步, 跑友, 宝宝)
     ],
 )
 def test_noun_from_keywords_and_phrases(keywords, noun):
@@ -162,3 +164,12 @@ def test_expectation_clause(text, expected):
     from needminer.describe import _clause
 
     assert _clause(text) == expected
+
+
+def test_noun_said_by_few_members_does_not_win():
+    from needminer.describe import _noun
+
+    knee = ["膝盖外侧疼", "不想因为膝盖放弃跑步", "要是有不伤膝盖的跑鞋", "膝盖又疼了", "护膝闷热"]
+    # 跑鞋 is a domain word, 膝盖 a plain noun: 膝盖 wins where 4 of 5 members say it and 1 says 跑鞋
+    assert _noun(["膝盖", "护膝", "跑鞋"], knee) == "膝盖"
+    assert _noun(["膝盖", "护膝", "跑鞋"], []) == "跑鞋"  # without member texts: the dictionary decides
