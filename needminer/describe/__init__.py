@@ -17,7 +17,7 @@ from needminer.describe._lexicon import MODIFIERS, PERSONAS, PRODUCT_CUES, SCENE
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
-__all__ = ["ExtractiveDescriber", "LLMDescriber", "ctfidf_keywords", "describe_needs", "make_title", "pick_quotes"]
+__all__ = ["ExtractiveDescriber", "LLMDescriber", "ctfidf_keywords", "describe_needs", "focus", "make_title", "pick_quotes"]
 
 MAX_TITLE = 16
 # A need whose top keywords are said by fewer than this share of its fragments is a mix of topics

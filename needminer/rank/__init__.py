@@ -187,13 +187,12 @@ def _signal_mix(members: Sequence[Fragment], sig: Mapping[str, Signal]) -> dict[
 
 
 def _specificity(members: Sequence[Fragment], keywords: Sequence[str], conf: Sequence[float]) -> float:
-    """How tightly the fragments agree: the share that use one of the need's top keywords, times the
-    mean closeness to the centroid. A grab-bag of chit-chat scores low on both."""
+    """How tightly the fragments agree: the share that use one of the need's top keywords (``focus``),
+    times the mean closeness to the centroid. A grab-bag of chit-chat scores low on both."""
+    from needminer.describe import focus
+
     closeness = sum(conf) / len(conf) if conf else 0.0
-    top = [k for k in keywords[:5] if k]
-    if not top or not members:  # nothing to judge the wording by
-        return closeness
-    return sum(any(k in f.text for k in top) for f in members) / len(members) * closeness
+    return focus(keywords, members) * closeness
 
 
 def _scale(rows: list[dict[str, float]]) -> list[dict[str, float]]:
