@@ -265,7 +265,8 @@ class NeedCluster:
         id: Stable need id (``"N" + 6 hex``), kept across runs on a growing export.
         fragment_ids: Member fragments, most central first.
         domain: Name of the coarser domain the need belongs to (hierarchy domain → need), made of its
-            most distinctive keywords, e.g. "粉底液·面霜"; may be empty.
+            most distinctive keywords, e.g. "粉底液·面霜"; "其他" for a scattered group (see
+            ``needminer.discover.MIXED_FOCUS``); may be empty.
         keywords: Top keywords (c-TF-IDF).
         confidence: Per-member assignment confidence (same order as ``fragment_ids``).
         reassigned: Members that were outliers and were reassigned to this need.

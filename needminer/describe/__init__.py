@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from needminer.describe._ctfidf import ctfidf_keywords
 from needminer.describe._llm import LLMDescriber
+from needminer.discover._domains import FOCUS_KEYWORDS, MIXED_FOCUS, focus
 from needminer.describe._lexicon import MODIFIERS, PERSONAS, PRODUCT_CUES, SCENES, WISH_MARKERS
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
@@ -20,12 +21,7 @@ from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Sig
 __all__ = ["ExtractiveDescriber", "LLMDescriber", "ctfidf_keywords", "describe_needs", "focus", "make_title", "pick_quotes"]
 
 MAX_TITLE = 16
-# A need whose top keywords are said by fewer than this share of its fragments is a mix of topics
-# (an ad-and-odds-and-ends cluster): it is titled and stated as such. Chosen on the bundled samples
-# (the mixed need there: 0.22; every other need 0.49 or more), not on the evaluation sets.
-MIXED_FOCUS = 0.3
-MIXED_PREFIX = "零散需求·"
-FOCUS_KEYWORDS = 5
+MIXED_PREFIX = "零散需求·"  # title of a scattered group (see ``needminer.discover.MIXED_FOCUS``)
 NOUN_SHARE = 0.5  # the task noun is said by at least this share of what the most-said candidate noun is
 _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
 # A wish marker, the longest where several start at one place (想要的就是 before 想要); 求 not in 求助/求救.
@@ -263,7 +259,7 @@ class ExtractiveDescriber:
         statement = _statement(slots, mods)
         if cluster.label:
             title = cluster.label[:MAX_TITLE]
-        elif (share := focus(keywords, frags)) < MIXED_FOCUS:
+        elif (share := focus(keywords, [f.text for f in frags])) < MIXED_FOCUS:
             head = noun or next((k for k in keywords if len(k) > 1), "")
             title = (MIXED_PREFIX + head)[:MAX_TITLE]
             statement = (f"话题分散：前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里，"
@@ -278,15 +274,6 @@ class ExtractiveDescriber:
             keywords=tuple(keywords),
             quote_fragment_ids=pick_quotes(cluster, fragments, signals),
         )
-
-
-def focus(keywords: Sequence[str], frags: Sequence[Fragment]) -> float:
-    """Share of the fragments that say at least one of the first ``FOCUS_KEYWORDS`` keywords (1.0 without
-    keywords or fragments: nothing shows a mix)."""
-    top = [k.replace(" ", "") for k in keywords[:FOCUS_KEYWORDS] if k]
-    if not top or not frags:
-        return 1.0
-    return sum(any(k in f.text for k in top) for f in frags) / len(frags)
 
 
 def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:

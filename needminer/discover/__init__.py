@@ -13,7 +13,7 @@ import numpy as np
 
 from needminer.config import DiscoverConfig
 from needminer.discover._bertopic import BERTopicClusterer, centre, min_cluster_size_for
-from needminer.discover._domains import group_domains, name_domains
+from needminer.discover._domains import MIXED_FOCUS, OTHER_DOMAIN, focus, group_domains, name_domains
 from needminer.discover._guide import Guide, centre_like, guide_pull, match_guides, read_guide
 from needminer.discover._vectorizer import ChineseTokenizer, make_vectorizer, stop_words
 from needminer.errors import EmptyCorpusError
@@ -27,6 +27,7 @@ __all__ = [
     "PreviousNeed",
     "centre",
     "discover_needs",
+    "focus",
     "group_domains",
     "lexical_features",
     "thread_smooth",
@@ -107,8 +108,13 @@ def discover_needs(
         if lab >= 0:
             members.setdefault(int(lab), []).append(row)
     ids = _assign_ids(fragments, semantic, members, previous)
-    domain_of = group_domains(centred, members)
-    domain_names = name_domains(texts, members, domain_of)
+    # scattered groups (ads and odds and ends) join no domain: they would blur the one they land in
+    scattered = {
+        lab for lab, rows in members.items() if focus(model.keywords_.get(lab, []), [texts[r] for r in rows]) < MIXED_FOCUS
+    }
+    focused = {lab: rows for lab, rows in members.items() if lab not in scattered}
+    domain_of = group_domains(centred, focused)
+    domain_names = name_domains(texts, focused, domain_of)
     named: dict[int, str] = {}
     if guides is not None:
         labs = sorted(members)
@@ -122,7 +128,7 @@ def discover_needs(
             NeedCluster(
                 id=ids[lab],
                 fragment_ids=tuple(fragments[r].id for r in rows),
-                domain=domain_names[domain_of[lab]],
+                domain=OTHER_DOMAIN if lab in scattered else domain_names[domain_of[lab]],
                 keywords=tuple(model.keywords_.get(lab, [])),
                 confidence=tuple(round(float(model.confidence_[r]), 4) for r in rows),
                 reassigned=tuple(fragments[r].id for r in rows if model.reassigned_[r]),

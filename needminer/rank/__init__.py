@@ -189,10 +189,10 @@ def _signal_mix(members: Sequence[Fragment], sig: Mapping[str, Signal]) -> dict[
 def _specificity(members: Sequence[Fragment], keywords: Sequence[str], conf: Sequence[float]) -> float:
     """How tightly the fragments agree: the share that use one of the need's top keywords (``focus``),
     times the mean closeness to the centroid. A grab-bag of chit-chat scores low on both."""
-    from needminer.describe import focus
+    from needminer.discover import focus
 
     closeness = sum(conf) / len(conf) if conf else 0.0
-    return focus(keywords, members) * closeness
+    return focus(keywords, [f.text for f in members]) * closeness
 
 
 def _scale(rows: list[dict[str, float]]) -> list[dict[str, float]]:

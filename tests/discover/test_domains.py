@@ -94,3 +94,40 @@ def test_discovered_needs_carry_domain_names():
     assert len(by_domain) >= 2
     for name, said in by_domain.items():
         assert all(part in "".join(said) for part in name.split(NAME_SEP))
+
+
+@pytest.mark.parametrize(
+    "keywords, texts, share",
+    [
+        (["膝盖", "护膝"], ["膝盖疼", "护膝闷", "跑鞋磨脚", "下雨"], 0.5),
+        (["油皮 底妆"], ["油皮底妆卡粉", "粉底液"], 0.5),  # phrase keywords are matched without their separator
+        (["a", "b", "c", "d", "e", "f"], ["f", "f"], 0.0),  # only the first five keywords count
+        ([], ["随便"], 1.0),  # nothing to judge by: no mix shown
+    ],
+)
+def test_focus(keywords, texts, share):
+    from needminer.discover import focus
+
+    assert focus(keywords, texts) == share
+
+
+def test_a_scattered_group_joins_no_domain():
+    from needminer.discover._domains import OTHER_DOMAIN
+    from needminer.types import Fragment
+    from tests.discover.test_discover import planted
+
+    frags, vecs, _ = planted(160)
+    # one more tight group of unrelated odds and ends (its keywords are each said by one or two members)
+    odds = ["扫地机器人卡在地毯边", "水电费手动算分摊", "自动喂食器老是卡粮", "折叠桌椅再小一圈", "驱蚊液喷了没用",
+            "又没抢到红包", "包裹好慢", "孩子腿上全是包", "冰箱分区不够", "楼上装修好吵", "打印机卡纸", "路由器掉线",
+            "停车位被占", "电梯老坏", "外卖洒了", "空调漏水", "键盘进水", "雨伞被拿走", "钥匙找不到", "窗帘挡不住光"]
+    centre = np.random.default_rng(7).normal(size=vecs.shape[1])
+    rng = np.random.default_rng(8)
+    extra = [Fragment(id=f"o{i}#0", message_id=f"o{i}", chat="c", speaker=f"o{i}", text=t, span=(0, len(t)))
+             for i, t in enumerate(odds)]
+    vecs = np.vstack([vecs, centre + 0.35 * rng.normal(size=(len(odds), vecs.shape[1]))]).astype(np.float32)
+    disc = discover_needs(frags + extra, vecs, DiscoverConfig(), seed=3)
+    odd_ids = {f.id for f in extra}
+    holders = [c for c in disc.clusters if len(odd_ids & set(c.fragment_ids)) > len(odds) // 2]
+    assert len(holders) == 1 and holders[0].domain == OTHER_DOMAIN
+    assert all(c.domain != OTHER_DOMAIN for c in disc.clusters if c is not holders[0])
