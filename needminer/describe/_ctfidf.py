@@ -44,7 +44,7 @@ def ctfidf_keywords(
     clusters = sorted(int(c) for c in np.unique(labels) if c >= 0)
     if not clusters:
         return {}
-    vec = make_vectorizer()
+    vec = make_vectorizer(keywords=True)
     try:
         X = vec.fit_transform(list(texts))
     except ValueError:  # empty vocabulary: only stop words / placeholders

@@ -59,7 +59,18 @@ PHRASE_STOP = frozenset({
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """The bundled Chinese chat stop-word list."""
-    text = resources.files("needminer.discover").joinpath("resources/stopwords_zh.txt").read_text("utf-8")
+    return _word_list("stopwords_zh.txt")
+
+
+@lru_cache(maxsize=1)
+def keyword_stop_words() -> frozenset[str]:
+    """Words that are no keywords though they help clustering: need markers (希望, 有没有, 请问 …) and
+    generic words (直接, 一次, 问题 …)."""
+    return _word_list("keyword_stopwords_zh.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = resources.files("needminer.discover").joinpath(f"resources/{name}").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
@@ -174,12 +185,14 @@ class ChineseTokenizer:
         return hash(("ChineseTokenizer", self.extra_stop_words, self.phrases))
 
 
-def make_vectorizer(min_df: int = 1, ngram_range: tuple[int, int] = (1, 1), phrases: bool = True):
-    """A CountVectorizer that uses ``ChineseTokenizer``."""
+def make_vectorizer(min_df: int = 1, ngram_range: tuple[int, int] = (1, 1), phrases: bool = True, *,
+                    keywords: bool = False):
+    """A CountVectorizer that uses ``ChineseTokenizer``; ``keywords`` also drops ``keyword_stop_words``."""
     from sklearn.feature_extraction.text import CountVectorizer
 
+    extra = keyword_stop_words() if keywords else frozenset()
     return CountVectorizer(
-        tokenizer=ChineseTokenizer(phrases=phrases),
+        tokenizer=ChineseTokenizer(extra, phrases=phrases),
         token_pattern=None,
         lowercase=False,
         min_df=min_df,

@@ -173,3 +173,12 @@ def test_noun_said_by_few_members_does_not_win():
     # 跑鞋 is a domain word, 膝盖 a plain noun: 膝盖 wins where 4 of 5 members say it and 1 says 跑鞋
     assert _noun(["膝盖", "护膝", "跑鞋"], knee) == "膝盖"
     assert _noun(["膝盖", "护膝", "跑鞋"], []) == "跑鞋"  # without member texts: the dictionary decides
+
+
+def test_need_markers_are_no_keywords():
+    # 有没有 / 希望 / 请问 say how a need is voiced, not what it is about
+    texts = ["有没有不闷痘的防晒", "希望防晒别搓泥", "请问防晒怎么选", "有没有好用的跑鞋", "希望跑鞋轻一点", "请问跑鞋怎么选"]
+    kw = ctfidf_keywords(texts, [0, 0, 0, 1, 1, 1], top_n=8)
+    said = {w for words in kw.values() for w in words}
+    assert "防晒" in kw[0] and "跑鞋" in kw[1]
+    assert not said & {"有没有", "希望", "请问", "怎么"}
