@@ -103,7 +103,8 @@ def embed_texts(name: str, texts: list[str], embedder: str, cache: Path | None) 
 
 
 def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: bool, seed: int = 0,
-               vectors: np.ndarray | None = None, embedder: str | None = None, **params) -> np.ndarray:
+               vectors: np.ndarray | None = None, embedder: str | None = None, finetune: bool = False,
+               **params) -> np.ndarray:
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     from needminer.signals._detector import Detector
@@ -112,9 +113,15 @@ def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: boo
     splitter = StratifiedGroupKFold(5, shuffle=True, random_state=seed) if grouped else StratifiedKFold(
         5, shuffle=True, random_state=seed)
     pred = np.zeros(len(y), dtype=int)
-    for tr, te in splitter.split(texts, y, groups if grouped else None):
-        model, _ = train_model([texts[i] for i in tr], y[tr].tolist(), seed=seed, embedder=embedder,
-                               vectors=None if vectors is None else vectors[tr], **params)
+    for k, (tr, te) in enumerate(splitter.split(texts, y, groups if grouped else None)):
+        t0 = time.perf_counter()
+        if finetune:
+            from needminer.signals._finetune import finetune_model
+
+            model, _ = finetune_model([texts[i] for i in tr], y[tr].tolist(), seed=seed)
+        else:
+            model, _ = train_model([texts[i] for i in tr], y[tr].tolist(), seed=seed, embedder=embedder,
+                                   vectors=None if vectors is None else vectors[tr], **params)
         test = [texts[i] for i in te]
         if vectors is not None:  # score with the precomputed vectors (same numbers, no re-embedding)
             from needminer.signals._rules import score_text
@@ -123,6 +130,11 @@ def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: boo
             pred[te] = (p[:, 1] >= model.threshold).astype(int)
         else:
             pred[te] = [int(s.need) for s in Detector(model, name="cv").detect_texts(test)]
+        if finetune:
+            from sklearn.metrics import f1_score
+
+            print(f"    fold {k + 1}: macro-F1 {f1_score(y[te], pred[te], average='macro'):.3f} "
+                  f"[{time.perf_counter() - t0:.0f}s]", flush=True)
     return pred
 
 
@@ -146,6 +158,8 @@ def main() -> int:
     ap.add_argument("--cue-backend", default="regex", choices=["regex", "spacy"], help="(b): cue matcher")
     ap.add_argument("--embedder", default=None, help="(b): add sentence vectors, e.g. lite")
     ap.add_argument("--embed-cache", type=Path, default=None, help="folder to cache set embeddings (.npy)")
+    ap.add_argument("--finetune", action="store_true",
+                    help="(b): fine-tune e5-small with a linear head instead (slow: minutes per fold on 2 cores)")
     args = ap.parse_args()
     if not EVAL.is_dir():
         print(f"skipped: {EVAL} not found (evaluation data lives beside the checkout in ../shared)")
@@ -163,9 +177,10 @@ def main() -> int:
             vectors = embed_texts(name, texts, args.embedder, args.embed_cache) if args.embedder else None
             params = {"word_ngram_range": (1, 2) if args.words else None, "cue_backend": args.cue_backend}
             pred = cv_predict(texts, y, groups, grouped=name in {"stc3", "cped"}, vectors=vectors,
-                              embedder=args.embedder, **params)
-            tag = "+".join(["char1-4", *(["word1-2"] if args.words else []), f"cues:{args.cue_backend}",
-                            *([args.embedder] if args.embedder else [])])
+                              embedder=args.embedder, finetune=args.finetune, **params)
+            tag = "finetuned e5-small" if args.finetune else "+".join(
+                ["char1-4", *(["word1-2"] if args.words else []), f"cues:{args.cue_backend}",
+                 *([args.embedder] if args.embedder else [])])
             report(f"(b) train_detector [{tag}] 5-fold CV [{time.perf_counter() - t0:.1f}s]", y, pred)
         sys.stdout.flush()
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,8 +21,12 @@ def train_detector_cmd(
     cv: Annotated[int, typer.Option("--cv", help="Folds of cross-validation to report before training (0 = none).", min=0)] = 0,
     words: Annotated[bool, typer.Option("--words/--no-words", help="Add jieba word 1–2-grams to the char n-grams.")] = True,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    finetune: Annotated[bool, typer.Option("--finetune", help="Fine-tune the e5-small encoder with a linear head instead (slow: minutes per thousand texts on a CPU; labelling runs the encoder too).")] = False,
+    epochs: Annotated[int, typer.Option(help="With --finetune: passes over the training texts.", min=1)] = 2,
+    models_dir: Annotated[Path, typer.Option("--models-dir", help="With --finetune: folder holding (or to build) e5-small.")] = Path("models"),
 ) -> None:
-    """Train the n-gram + cue logistic-regression detector on labelled texts and save it (no pickle)."""
+    """Train the n-gram + cue logistic-regression detector (or, with --finetune, an e5-small encoder) on
+    labelled texts and save it (no pickle)."""
     from needminer.errors import ConfigError
     from needminer.signals import train_detector
     from needminer.signals._model import normalise_labels
@@ -34,16 +40,37 @@ def train_detector_cmd(
         texts = [r[text_column] or "" for r in rows]
         labels = [r[label_column].strip() for r in rows]
         normalise_labels(labels)  # fail fast on bad labels, before any CV
-        params = {"seed": seed, "word_ngram_range": (1, 2) if words else None, "embedder": embedder}
+        if finetune:
+            if embedder:
+                raise ConfigError("--finetune trains the e5-small encoder itself; leave out --embedder.")
+            params = {"seed": seed, "finetune": True, "epochs": epochs, "models_dir": str(models_dir)}
+        else:
+            params = {"seed": seed, "word_ngram_range": (1, 2) if words else None, "embedder": embedder}
         if cv:
             _print_cv(texts, labels, cv, params)
-        report = train_detector(texts, labels, out_dir=out, **params)
+        with _steps(finetune) as progress:
+            report = train_detector(texts, labels, out_dir=out, **params, **({"progress": progress} if finetune else {}))
         counts = ", ".join(f"{k} {v}" for k, v in report.label_counts.items())
         extra = f", threshold {report.threshold:.2f}" if report.classes == ("0", "1") else ""
+        how = f"fine-tuned {report.embedder}" if finetune else f"C={report.c:g}"
         err_console.print(
-            f"[green]✓[/green] trained on {report.n_samples} texts ({counts}), C={report.c:g}{extra} "
+            f"[green]✓[/green] trained on {report.n_samples} texts ({counts}), {how}{extra} "
             f"in {report.seconds:.1f}s → {out}\n  use it: needminer detect FILE.csv --detector {out}"
         )
+
+
+@contextmanager
+def _steps(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over training steps (fine-tuning only; the n-gram model trains in seconds)."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("fine-tune"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("fine-tune", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _print_cv(texts: list[str], labels: list[str], k: int, params: dict) -> None:
@@ -63,14 +90,20 @@ def _print_cv(texts: list[str], labels: list[str], k: int, params: dict) -> None
         raise ConfigError(f"--cv {k} needs k >= 2 and at least {k} texts per label; the rarest label has {smallest}.")
     need = classes == ("0", "1")
     vectors = None
+    fit = train_model
+    if params.get("finetune"):
+        from needminer.signals._finetune import finetune_model
+
+        params = {k: v for k, v in params.items() if k != "finetune"}
+        fit = finetune_model
     if params.get("embedder"):
         from needminer.embed import get_embedder
 
         vectors = get_embedder(params["embedder"]).embed(texts)
     pred = np.empty(len(texts), dtype=object)
     for tr, te in StratifiedKFold(k, shuffle=True, random_state=params["seed"]).split(texts, y):
-        model, _ = train_model([texts[i] for i in tr], [y[i] for i in tr], **params,
-                               vectors=None if vectors is None else vectors[tr])
+        extra = {} if fit is not train_model else {"vectors": None if vectors is None else vectors[tr]}
+        model, _ = fit([texts[i] for i in tr], [y[i] for i in tr], **params, **extra)
         test = [texts[i] for i in te]
         if vectors is not None:
             p = model.predict_proba_vectors(test, vectors[te])

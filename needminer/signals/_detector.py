@@ -79,7 +79,7 @@ class Detector:
 
     def _signals(self, ids: list[str], texts: list[str]) -> list[Signal]:
         workers = _worker_count(self.workers, len(texts))
-        if workers > 1:
+        if workers > 1 and getattr(self.model, "parallel_safe", True):  # a torch model runs its own threads
             return self._signals_forked(ids, texts, workers)
         return self._signals_serial(ids, texts)
 
@@ -215,7 +215,10 @@ def train_detector(texts: Sequence[str], labels: Sequence[object], *, out_dir: s
         labels: One per text: SignalLabel names ("pain", "wish", …) for a six-way model, or
             need 0/1 (ints, bools or "0"/"1") for a need model.
         out_dir: Folder to write ``model.json`` and ``model.safetensors`` into.
-        **kwargs: ``c`` (one value or a grid; default: chosen from (0.5, 2, 8) by 3-fold inner CV),
+        **kwargs: ``finetune=True`` fine-tunes the e5-small encoder with a linear head instead (slow,
+            opt-in; ``models_dir``, ``epochs``, ``batch_size``, ``lr``, ``max_length``, ``seed``, see
+            ``needminer.signals._finetune.finetune_model``). Otherwise:
+            ``c`` (one value or a grid; default: chosen from (0.5, 2, 8) by 3-fold inner CV),
             ``ngram_range`` (char, default (1, 4)), ``word_ngram_range`` (jieba words, e.g. (1, 2);
             default None), ``cue_backend`` ("regex" or "spacy": spaCy Matcher over jieba tokens),
             ``embedder`` (e.g. "lite": sentence vectors as an extra block), ``seed``,

@@ -165,13 +165,22 @@ class SignalModel:
 
 
 def load_model(path: str | Path) -> SignalModel:
-    """Load a model folder written by ``SignalModel.save``.
+    """Load a model folder written by ``SignalModel.save`` (or a fine-tuned one, see ``_finetune``).
 
     Raises:
         ModelError: The folder lacks ``model.json`` / ``model.safetensors`` or they do not match.
     """
     folder = Path(path)
     meta_path, weights_path = folder / "model.json", folder / "model.safetensors"
+    if meta_path.is_file() and not weights_path.is_file():
+        from needminer.signals._finetune import FORMAT as FINETUNED, load_finetuned
+
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise ModelError(f"'{meta_path}' is not valid JSON ({exc}). Train the detector again.") from None
+        if isinstance(meta, dict) and meta.get("format") == FINETUNED:
+            return load_finetuned(folder, meta)
     if not meta_path.is_file() or not weights_path.is_file():
         raise ModelError(
             f"'{folder}' is not a signals model folder: expected model.json and model.safetensors. "
@@ -385,9 +394,15 @@ def report_of(out_dir: Path, model: SignalModel, summary: dict, seconds: float) 
     )
 
 
-def train_and_save(texts: Sequence[str], labels: Sequence[object], out_dir: str | Path, **kwargs) -> TrainReport:
+def train_and_save(texts: Sequence[str], labels: Sequence[object], out_dir: str | Path, *, finetune: bool = False,
+                   **kwargs) -> TrainReport:
     t0 = time.perf_counter()
-    model, summary = train_model(texts, labels, **kwargs)
+    if finetune:
+        from needminer.signals._finetune import finetune_model
+
+        model, summary = finetune_model(texts, labels, **kwargs)
+    else:
+        model, summary = train_model(texts, labels, **kwargs)
     model.save(out_dir)
     return report_of(Path(out_dir), model, summary, time.perf_counter() - t0)
 
