@@ -99,13 +99,17 @@ def _batches(model: FinetunedModel, texts: list[str], batch_size: int):
 
 
 def _logits(encoder: Any, head: Any, tokenizer: Any, texts: list[str], max_length: int) -> Any:
+    return head(_pooled(encoder, tokenizer, texts, max_length))
+
+
+def _pooled(encoder: Any, tokenizer: Any, texts: list[str], max_length: int) -> Any:
+    """Attention-masked mean of the last token states, as e5 is used."""
     batch = tokenizer([PREFIX + t for t in texts], padding=True, truncation=True, max_length=max_length,
                       return_tensors="pt")
     batch.pop("token_type_ids", None)
     states = encoder(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
-    pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
-    return head(pooled)
+    return (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
 
 
 def _base(models_dir: str | Path) -> tuple[Any, Any]:
@@ -182,12 +186,7 @@ def finetune_model(
     for _ in range(epochs):
         for k in rng.permutation(len(chunks)):
             rows = chunks[k]
-            batch = tokenizer([PREFIX + texts[i] for i in rows], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt")
-            batch.pop("token_type_ids", None)
-            states = encoder(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+            pooled = _pooled(encoder, tokenizer, [texts[i] for i in rows], max_length)
             loss = torch.nn.functional.cross_entropy(head(dropout(pooled)), torch.as_tensor(y[rows]), weight=weights)
             loss.backward()
             torch.nn.utils.clip_grad_norm_([*params, *head.parameters()], 1.0)
