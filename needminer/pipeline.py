@@ -363,7 +363,8 @@ def cluster_texts(
         lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide), Discovery,
     )
     stmts = _stage("describe", timings, lambda: describe_needs(disc, keep), list)
-    label = {fid: c.id for c in disc.clusters for fid in c.fragment_ids}
+    # a scattered group is not a need: its rows stay unassigned, like outliers
+    label = {fid: c.id for c in disc.clusters if not c.scattered for fid in c.fragment_ids}
     title = {s.need_id: s.title for s in stmts}
     ids = [label.get(f.id, "") for f in frags]
     return TextClusters(need_ids=ids, titles=[title.get(i, "") for i in ids], discovery=disc)

@@ -271,6 +271,9 @@ class NeedCluster:
         confidence: Per-member assignment confidence (same order as ``fragment_ids``).
         reassigned: Members that were outliers and were reassigned to this need.
         label: Name of the known need it matched in guided mode ("" otherwise).
+        scattered: A scattered group (零散需求): fragments that fit no need, kept together so their
+            evidence stays reachable; it is not a need (it counts as unassigned in evaluation and
+            never outranks a focused need).
     """
 
     id: str
@@ -280,6 +283,7 @@ class NeedCluster:
     confidence: tuple[float, ...] = ()
     reassigned: tuple[str, ...] = ()
     label: str = ""
+    scattered: bool = False
 
     def __post_init__(self) -> None:
         if not self.fragment_ids:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from needminer.describe._ctfidf import ctfidf_keywords
 from needminer.describe._llm import LLMDescriber
-from needminer.discover._domains import FOCUS_KEYWORDS, MIXED_FOCUS, focus
+from needminer.discover._domains import FOCUS_KEYWORDS, focus
 from needminer.describe._lexicon import MODIFIERS, PERSONAS, PRODUCT_CUES, SCENES, WISH_MARKERS
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
@@ -259,7 +259,8 @@ class ExtractiveDescriber:
         statement = _statement(slots, mods)
         if cluster.label:
             title = cluster.label[:MAX_TITLE]
-        elif (share := focus(keywords, [f.text for f in frags])) < MIXED_FOCUS:
+        elif cluster.scattered:
+            share = focus(keywords, [f.text for f in frags])
             head = noun or next((k for k in keywords if len(k) > 1), "")
             title = (MIXED_PREFIX + head)[:MAX_TITLE]
             statement = (f"话题分散：前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里，"

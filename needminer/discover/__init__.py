@@ -12,8 +12,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from needminer.config import DiscoverConfig
-from needminer.discover._bertopic import BERTopicClusterer, centre, min_cluster_size_for
+from needminer.discover._bertopic import (
+    BERTopicClusterer,
+    centre,
+    cluster_confidence,
+    cluster_keywords,
+    min_cluster_size_for,
+)
 from needminer.discover._domains import MIXED_FOCUS, OTHER_DOMAIN, focus, group_domains, name_domains
+from needminer.discover._scattered import resolve_scattered
 from needminer.discover._guide import Guide, centre_like, guide_pull, match_guides, read_guide
 from needminer.discover._vectorizer import ChineseTokenizer, make_vectorizer, stop_words
 from needminer.errors import EmptyCorpusError
@@ -98,20 +105,29 @@ def discover_needs(
     pulled = semantic
     if guides is not None:
         pulled = guide_pull(semantic, guides, weight=cfg.guide_weight, threshold=cfg.guide_threshold)
-    centred = _with_lexical_block(pulled, lexical_features(texts, cfg.lexical_dims), len(blocks or ()) or 1)
+    lexical = lexical_features(texts, cfg.lexical_dims)
+    centred = _with_lexical_block(pulled, lexical, len(blocks or ()) or 1, cfg.lexical_weight)
     if cfg.thread_weight > 0:
         centred = thread_smooth(fragments, centred, weight=cfg.thread_weight, window_minutes=cfg.thread_window_minutes)
     model.fit(texts, centred)
-    labels = model.labels_
+    labels, scattered_label = resolve_scattered(
+        centred,
+        model.labels_,
+        texts,
+        [f.speaker for f in fragments],
+        lambda labs: cluster_keywords(texts, labs),
+        focus,
+        min_size=model.min_cluster_size_,
+    )
+    keywords = cluster_keywords(texts, labels)
+    confidence = cluster_confidence(centred, labels)
     members: dict[int, list[int]] = {}
     for row, lab in enumerate(labels):
         if lab >= 0:
             members.setdefault(int(lab), []).append(row)
     ids = _assign_ids(fragments, semantic, members, previous)
-    # scattered groups (ads and odds and ends) join no domain: they would blur the one they land in
-    scattered = {
-        lab for lab, rows in members.items() if focus(model.keywords_.get(lab, []), [texts[r] for r in rows]) < MIXED_FOCUS
-    }
+    # the scattered group (odds and ends) joins no domain: it would blur the one it lands in
+    scattered = {scattered_label} if scattered_label >= 0 else set()
     focused = {lab: rows for lab, rows in members.items() if lab not in scattered}
     domain_of = group_domains(centred, focused)
     domain_names = name_domains(texts, focused, domain_of)
@@ -123,20 +139,23 @@ def discover_needs(
         named = {labs[i]: name for i, name in by_row.items()}
     clusters = []
     for lab, rows in sorted(members.items()):
-        rows = sorted(rows, key=lambda r: -float(model.confidence_[r]))
+        rows = sorted(rows, key=lambda r: -float(confidence[r]))
         clusters.append(
             NeedCluster(
                 id=ids[lab],
                 fragment_ids=tuple(fragments[r].id for r in rows),
                 domain=OTHER_DOMAIN if lab in scattered else domain_names[domain_of[lab]],
-                keywords=tuple(model.keywords_.get(lab, [])),
-                confidence=tuple(round(float(model.confidence_[r]), 4) for r in rows),
+                keywords=tuple(keywords.get(lab, [])),
+                confidence=tuple(round(float(confidence[r]), 4) for r in rows),
                 reassigned=tuple(fragments[r].id for r in rows if model.reassigned_[r]),
                 label=named.get(lab, ""),
+                scattered=lab in scattered,
             )
         )
     unassigned = tuple(fragments[r].id for r in range(len(fragments)) if labels[r] < 0)
-    coverage = 1.0 - len(unassigned) / len(fragments)
+    # a scattered group is no need: its fragments are not covered (they stay reachable as evidence)
+    in_scattered = sum(len(c.fragment_ids) for c in clusters if c.scattered)
+    coverage = 1.0 - (len(unassigned) + in_scattered) / len(fragments)
     params = {"clusterer": cfg.clusterer, "granularity": str(cfg.granularity), "n_clusters": len(clusters)}
     centroids = {ids[lab]: semantic[rows].mean(axis=0) for lab, rows in members.items()}
     return Discovery(
@@ -169,14 +188,18 @@ def lexical_features(texts: Sequence[str], dims: int, *, phrases: bool = LEXICAL
     return TruncatedSVD(dims, algorithm="arpack").fit_transform(X).astype(np.float32)
 
 
-def _with_lexical_block(semantic: np.ndarray, lexical: np.ndarray | None, n_blocks: int) -> np.ndarray:
-    """Append the centred keyword topics as one more block, every block weighted equally.
+def _with_lexical_block(semantic: np.ndarray, lexical: np.ndarray | None, n_blocks: int, weight: float = 0.5) -> np.ndarray:
+    """Append the centred keyword topics as one more block, ``weight`` times as long as one embedding block.
 
-    ``semantic`` rows are unit length over ``n_blocks`` equally weighted embedding blocks.
+    ``semantic`` rows are unit length over ``n_blocks`` equally weighted embedding blocks. The
+    keyword topics help where a need is said in its words (car subjects +.12 NMI, medical need types
+    +.02 at 0.5, +.09 at 1.0) and hurt where short texts share little vocabulary (phone complaint
+    clauses −.02 at 0.5, −.11 at 1.0): 0.5 has the best mean over the ``bench.quality`` sets and is
+    the best choice in four of the five leave-one-set-out checks.
     """
-    if lexical is None:
+    if lexical is None or weight <= 0:
         return semantic
-    out = np.hstack([semantic * np.sqrt(n_blocks), centre(lexical)])
+    out = np.hstack([semantic * np.sqrt(n_blocks), weight * centre(lexical)])
     return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 

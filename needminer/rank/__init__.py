@@ -71,7 +71,8 @@ def rank_needs(
         max_quotes: Evidence quotes kept per need (``message_ids`` always lists all).
 
     Returns:
-        ``RankedNeed`` list sorted by score (ties: more speakers first, then id).
+        ``RankedNeed`` list sorted by score (ties: more speakers first, then id); a scattered group
+        (``NeedCluster.scattered``) comes last.
     """
     cfg = config or RankConfig()
     frag = {f.id: f for f in fragments}
@@ -150,7 +151,8 @@ def rank_needs(
                 msg_ids,
             )
         )
-    ranked.sort(key=lambda r: (-r[0], -len(r[4]), r[1].need_id))
+    # a scattered group (零散需求) is not a need: it comes after every focused need, whatever its size
+    ranked.sort(key=lambda r: (r[2].scattered, -r[0], -len(r[4]), r[1].need_id))
     out = []
     for i, (score, stmt, cluster, members, speakers, chats, n_votes, emerging, trend, factors, msg_ids) in enumerate(
         ranked, start=1

@@ -134,7 +134,7 @@ def test_seed_example_statement_reads_as_one_line():
 @pytest.mark.parametrize(
     "texts, keywords, mixed",
     [
-        # an ad-and-odds-and-ends cluster: its keywords are said by a few fragments only
+        # an ad-and-odds-and-ends cluster (discovery marks it scattered: its keywords are said by few)
         (["别发广告了", "扫地机器人老卡在地毯边", "水电费要手动算分摊", "自动喂食器老是卡粮", "折叠桌椅能再小一圈",
           "蚊子太多驱蚊液没用", "又没抢到", "包裹好慢", "孩子腿上全是包"], ("别发", "快递", "自动", "广告", "不好"), True),
         # one need: most fragments say one of its keywords
@@ -144,7 +144,7 @@ def test_seed_example_statement_reads_as_one_line():
 )
 def test_a_cluster_of_unrelated_topics_is_titled_as_such(texts, keywords, mixed):
     frags = [frag(i, t) for i, t in enumerate(texts)]
-    cluster = NeedCluster(id="N3", fragment_ids=tuple(f.id for f in frags), keywords=keywords)
+    cluster = NeedCluster(id="N3", fragment_ids=tuple(f.id for f in frags), keywords=keywords, scattered=mixed)
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
     assert st.title.startswith("零散需求·") is mixed and len(st.title) <= 16
     assert st.statement.startswith("话题分散") is mixed

@@ -95,7 +95,7 @@ def test_estimator_contract():
         BERTopicClusterer(granularity="huge").fit(["a"] * 3, np.ones((3, 2), dtype=np.float32))
 
 
-@pytest.mark.parametrize("n, g, expected", [(100, "normal", 3), (1000, "normal", 20), (1000, "coarse", 40), (1000, "fine", 10), (10**6, "coarse", 250), (20000, "normal", 250), (5000, "fine", 50)])
+@pytest.mark.parametrize("n, g, expected", [(100, "normal", 3), (1000, "normal", 11), (1000, "coarse", 21), (1000, "fine", 5), (10**6, "coarse", 250), (20000, "normal", 47), (5000, "fine", 12)])
 def test_min_cluster_size(n, g, expected):
     assert min_cluster_size_for(n, g) == expected
 

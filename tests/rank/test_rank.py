@@ -128,3 +128,14 @@ def test_signal_mix_counts_member_labels():
     sigs = [Signal(sigs[0].fragment_id, SignalLabel.wish, True, 0.2), sigs[1]]
     (need,) = rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)
     assert need.signal_mix == {"wish": 1, "pain": 1} and need.period_days == 7
+
+
+def test_scattered_group_never_outranks_a_focused_need():
+    from dataclasses import replace
+
+    stmts, disc, frags, sigs, threads, msgs = build(
+        {"BIG": [(f"p{i}", i % 7) for i in range(20)], "SMALL": [("a", 1), ("b", 2)]}
+    )
+    disc = Discovery(clusters=(replace(disc.clusters[0], scattered=True), disc.clusters[1]))
+    ranked = rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)
+    assert [r.id for r in ranked] == ["SMALL", "BIG"]  # twenty speakers, but no need
