@@ -60,10 +60,19 @@ def main(argv: list[str] | None = None) -> int:
         "discover_s": round(discover_s, 1),
         "needs": len(disc.clusters),
         "coverage": round(disc.coverage, 4),
+        "planted_nmi": _planted_nmi(records, frags, disc),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     print(json.dumps(out) if args.json else "\n".join(f"{k:>12}: {v}" for k, v in out.items()))
     return 0
+
+
+def _planted_nmi(records: list[dict], frags: list, disc) -> float:
+    """NMI between planted need and found need (a scattered group counts as unassigned)."""
+    from needminer.evaluate import cluster_metrics
+
+    label = {fid: c.id for c in disc.clusters if not c.scattered for fid in c.fragment_ids}
+    return cluster_metrics([r["_need"] for r in records], [label.get(f.id, "") for f in frags])["nmi"]
 
 
 if __name__ == "__main__":

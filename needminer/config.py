@@ -86,6 +86,7 @@ class DiscoverConfig:
     guide_weight: float = 0.5  # how far fragments near a known need are pulled towards it
     guide_threshold: float = 0.3  # similarity (centred cosine) from which a fragment counts as near
     lexical_dims: int = 30  # keyword topics (TF-IDF + SVD) added as a block beside the embeddings (0 = off)
+    runs: int = 1  # seeded UMAP -> HDBSCAN runs joined by consensus (1 = a single BERTopic run; see README)
     lexical_weight: float = 0.5  # weight of that block relative to one embedding block (see bench.quality)
     thread_weight: float = 1.0  # pull towards related fragments said nearby in the same thread (0 = off)
     thread_window_minutes: float = 60.0  # how near in time "nearby" is

@@ -94,6 +94,7 @@ def discover_needs(
         granularity=str(cfg.granularity),
         min_cluster_size=cfg.min_cluster_size,
         reassign_outliers=cfg.reassign_outliers,
+        runs=cfg.runs,
         seed=seed,
     )
     texts = [f.text for f in fragments]

@@ -188,3 +188,21 @@ def test_merge_unseparated(offsets, ratio, n_after):
     merged = merge_unseparated(vecs, labels, ratio)
     assert (merged[:3] == -1).all()
     assert len(np.unique(merged[merged >= 0])) == n_after
+
+
+def test_consensus_of_runs_finds_planted_needs_and_is_reproducible():
+    frags, vecs, gold = planted(200, seed=2)
+    cfg = DiscoverConfig(runs=3, lexical_dims=0)
+    disc = discover_needs(frags, vecs, cfg, seed=5)
+    label = {fid: c.id for c in disc.clusters for fid in c.fragment_ids}
+    m = cluster_metrics([str(g) for g in gold], [label.get(f.id, "") for f in frags])
+    assert m["nmi"] > 0.9 and m["coverage"] == 1.0
+    again = discover_needs(frags, vecs, cfg, seed=5)
+    assert [c.fragment_ids for c in again.clusters] == [c.fragment_ids for c in disc.clusters]
+
+
+def test_consensus_run_seeds_are_disjoint_between_outer_seeds():
+    from needminer.discover._consensus import run_seeds
+
+    assert not set(run_seeds(0, 3)) & set(run_seeds(1, 3))
+    assert run_seeds(4, 3) == run_seeds(4, 3)
