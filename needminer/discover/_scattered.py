@@ -23,6 +23,8 @@ import numpy as np
 from needminer.discover._domains import MIXED_FOCUS
 
 MIN_SPEAKERS = 3  # a need found inside the pool must be said by at least this many people
+MAX_DENSE_POOL = 2000  # above this, the pool is linked along nearest neighbours only
+SAMPLE_PAIRS_ROWS = 1000  # rows sampled to find the pool's median pair similarity
 FIT_QUANTILE = 0.1  # a pooled fragment joins a need when as close as its 10 % least typical member
 
 
@@ -102,23 +104,28 @@ def resolve_scattered(
 
 
 def _subgroups(vecs: np.ndarray, min_size: int) -> list[np.ndarray]:
-    """Tight groups of at least ``min_size`` rows: average linkage cut at the pool's median similarity."""
+    """Tight groups of at least ``min_size`` rows: average linkage cut halfway between the pool's
+    median pair similarity and identity (large pools are linked along their 10 nearest neighbours
+    only, so memory stays linear)."""
     n = len(vecs)
     if n < max(2 * min_size, 4):
         return []
     from sklearn.cluster import AgglomerativeClustering
 
-    sims = vecs @ vecs.T
-    cut = float(np.median(sims[np.triu_indices(n, 1)]))
-    # link rows whose average cosine is well above the pool's typical pair
-    threshold = 1.0 - (cut + (1.0 - cut) * 0.5)
-    labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold).fit_predict(vecs)
-    out = []
-    for c in np.unique(labels):
-        rows = np.flatnonzero(labels == c)
-        if len(rows) >= min_size:
-            out.append(rows)
-    return out
+    rng = np.random.default_rng(0)
+    sample = vecs[rng.choice(n, size=min(n, SAMPLE_PAIRS_ROWS), replace=False)]
+    sims = sample @ sample.T
+    median = float(np.median(sims[np.triu_indices(len(sample), 1)]))
+    threshold = max(1e-6, (1.0 - median) * 0.5)  # cosine distance; ~0 when the pool is one repeated text
+    connectivity = None
+    if n > MAX_DENSE_POOL:
+        from sklearn.neighbors import kneighbors_graph
+
+        connectivity = kneighbors_graph(vecs, 10, metric="cosine", include_self=False)
+    labels = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold, connectivity=connectivity
+    ).fit_predict(vecs)
+    return [rows for c in np.unique(labels) if len(rows := np.flatnonzero(labels == c)) >= min_size]
 
 
 def _centroids_and_fit(vecs: np.ndarray, labels: np.ndarray, clusters: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -86,3 +86,17 @@ def test_focused_clusters_are_left_alone():
     )
     assert scattered == -1
     assert (out == labels[keep]).all()
+
+
+def test_a_pool_of_one_repeated_text_and_a_large_pool_do_not_break():
+    from needminer.discover._scattered import MAX_DENSE_POOL, _subgroups
+
+    same = np.tile(np.eye(8, dtype=np.float32)[0], (40, 1))
+    groups = _subgroups(same, 5)
+    assert [len(g) for g in groups] == [40]
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(3, 16))
+    big = np.vstack([c + 0.1 * rng.normal(size=(MAX_DENSE_POOL // 3 + 10, 16)) for c in centres]).astype(np.float32)
+    big /= np.linalg.norm(big, axis=1, keepdims=True)
+    groups = _subgroups(big, 20)
+    assert len(groups) == 3 and sum(len(g) for g in groups) == len(big)
