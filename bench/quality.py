@@ -14,6 +14,10 @@ For each set, in one process and on the same embeddings (cached under ``bench/ou
   strongest peer).
 - ``kmeans_k``: KMeans told the true number of classes.
 
+needminer's titles are scored too: the *aspect hit rate* is the share of its needs that are mostly
+(≥ 50 %) one gold label and whose title names that label in plain words (``LABEL_WORDS``: phone
+BATTERY → 电池, car 油耗 → 油耗 …; a mapping written once here, not in the package).
+
 Every method runs with every seed (default 0 and 1). Columns: NMI, ARI and coverage (means over the
 seeds), largest-need share (beside the largest gold class share), number of needs, seed stability
 (NMI between the first two seeds' partitions) and seconds per run. Metrics are ``cluster_metrics``
@@ -148,15 +152,58 @@ def embed(texts: Sequence[str], embedder_name: str, cache: Path | None) -> tuple
 
 
 # --------------------------------------------------------------------------------------------- methods
-def run_needminer(texts: Sequence[str], vecs: np.ndarray, blocks, seed: int, config=None) -> list[str]:
-    """needminer's default discovery; rows of scattered groups and outliers are unassigned ("")."""
+# The plain words of each gold label (for the aspect hit rate: is a need that is mostly one label
+# titled with that label's word?). Written once here, from the label names, never in the package.
+LABEL_WORDS: dict[str, tuple[str, ...]] = {
+    # car subjects
+    "动力": ("动力", "加速", "马力", "提速"), "价格": ("价格", "价钱", "优惠", "贵", "便宜"), "油耗": ("油耗", "费油", "省油"),
+    "操控": ("操控", "方向盘", "转向", "底盘"), "舒适性": ("舒适", "噪音", "异响", "座椅", "颠"), "配置": ("配置", "导航", "中控", "功能"),
+    "安全性": ("安全", "刹车", "气囊"), "内饰": ("内饰", "做工", "用料"), "外观": ("外观", "颜值", "造型", "车漆"), "空间": ("空间", "后排", "后备箱"),
+    # phone aspects
+    "PHONE": ("手机", "机子", "机器", "整机"), "SOFTWARE": ("软件", "程序", "应用"), "OS": ("系统", "固件", "安卓"),
+    "MULTIMEDIA_DEVICES": ("摄像头", "拍照", "相机", "音质", "喇叭", "音量", "外放", "耳机", "声音"),
+    "DISPLAY": ("屏幕", "显示", "分辨率", "屏"), "HARDWARE": ("硬件", "后盖", "机身", "发热", "做工"),
+    "BATTERY": ("电池", "电量", "待机", "续航"), "KEYBOARD": ("键盘", "按键", "键"), "POWER_SUPPLY": ("充电", "充电器"),
+    "PORTS": ("接口", "usb", "插孔", "卡槽"),
+    # medical need types
+    "治疗方案": ("治疗", "怎么治", "药", "治"), "病情诊断": ("怎么回事", "是什么", "诊断", "症状"), "注意事项": ("注意", "能不能", "能吃", "可以"),
+    "疾病表述": ("症状", "表现", "是什么病"), "就医建议": ("医院", "哪家", "挂什么科", "医生"), "功效作用": ("功效", "作用", "好处"),
+    "后果表述": ("危害", "后果", "影响", "会不会"), "医疗费用": ("费用", "多少钱", "价格"), "病因分析": ("原因", "为什么", "引起"),
+    "指标解读": ("正常", "指标", "偏高", "偏低"),
+}
+ASPECT_MAJORITY = 0.5  # a need counts for the hit rate when at least this share of it is one gold label
+
+
+def run_needminer(texts: Sequence[str], vecs: np.ndarray, blocks, seed: int, config=None, keep: list | None = None) -> list[str]:
+    """needminer's default discovery; rows of scattered groups and outliers are unassigned ("").
+
+    With ``keep``, the discovery and the fragments are appended to it (to title the needs later).
+    """
     from needminer.discover import discover_needs
     from needminer.types import Fragment
 
     frags = [Fragment(id=f"r{i}", message_id=f"r{i}", chat="", speaker=f"r{i}", text=t, span=(0, len(t))) for i, t in enumerate(texts)]
     disc = discover_needs(frags, vecs, config, seed=seed, blocks=blocks)
+    if keep is not None:
+        keep.append((disc, frags))
     label = {fid: c.id for c in disc.clusters if not c.scattered for fid in c.fragment_ids}
     return [label.get(f.id, "") for f in frags]
+
+
+def aspect_hits(gold: Sequence[str], pred: Sequence[str], titles: dict[str, str]) -> tuple[int, int]:
+    """(needs titled with their majority gold label's word, needs that have a majority label with words)."""
+    members: dict[str, list[str]] = {}
+    for g, p in zip(gold, pred):
+        if p:
+            members.setdefault(p, []).append(g)
+    hits = total = 0
+    for need, labels in members.items():
+        label, count = Counter(labels).most_common(1)[0]
+        if count / len(labels) < ASPECT_MAJORITY or label not in LABEL_WORDS:
+            continue
+        total += 1
+        hits += any(w in titles.get(need, "") for w in LABEL_WORDS[label])
+    return hits, total
 
 
 def _bertopic(texts: Sequence[str], vecs: np.ndarray, seed: int, mcs: int, min_samples: int | None, reduce: bool) -> list[str]:
@@ -226,20 +273,28 @@ def evaluate_set(ls: LabelledSet, vecs: np.ndarray, blocks, *, seeds: Sequence[i
     """Every method on one set; the result maps method name → metrics (plus seconds)."""
     out: dict[str, dict] = {}
 
-    def timed(name: str, fn: Callable[[int], list[str]], run_seeds: Sequence[int]) -> dict:
+    def timed(name: str, fn: Callable[[int], list[str]], run_seeds: Sequence[int]) -> list[list[str]]:
         t = time.perf_counter()
         runs = [fn(s) for s in run_seeds]
         m = score(ls.gold, runs)
         m["seconds"] = round((time.perf_counter() - t) / len(run_seeds), 1)
         out[name] = m
-        return m
+        return runs
 
-    timed("needminer", lambda s: run_needminer(ls.texts, vecs, blocks, s, config), seeds)
+    from needminer.describe import describe_needs
+
+    kept: list = []
+    runs = timed("needminer", lambda s: run_needminer(ls.texts, vecs, blocks, s, config, kept), seeds)
+    titles = {st.need_id: st.title for st in describe_needs(*kept[0])}  # outside the timing
+    hits, total = aspect_hits(ls.gold, runs[0], titles)
+    out["needminer"]["aspect_hits"] = [hits, total]
+    out["needminer"]["aspect_hit_rate"] = round(hits / total, 4) if total else None
     if peers:
         timed("bertopic_expert", lambda s: run_bertopic_expert(ls.texts, vecs, blocks, s), seeds)
         tuned = []
         for mcs in PEER_SIZES:
-            tuned.append((mcs, timed(f"bertopic_tuned_{mcs}", lambda s, mcs=mcs: run_bertopic_tuned(ls.texts, vecs, blocks, s, mcs), seeds)))
+            timed(f"bertopic_tuned_{mcs}", lambda s, mcs=mcs: run_bertopic_tuned(ls.texts, vecs, blocks, s, mcs), seeds)
+            tuned.append((mcs, out[f"bertopic_tuned_{mcs}"]))
         mcs, best = max(tuned, key=lambda p: p[1]["nmi"])
         out["bertopic_tuned"] = {**best, "min_cluster_size": mcs}
         timed("kmeans_k", lambda s: run_kmeans(ls.texts, vecs, blocks, s, ls.k), seeds)
@@ -265,6 +320,11 @@ def format_table(results: dict[str, dict]) -> str:
                 f"| {name} ({g['n']}, {g['k']}, {g['largest']:.2f}) | {label} | {m['nmi']:.3f} | {m['ari']:.3f} | "
                 f"{m['coverage']:.2f} | {m['largest']:.2f} | {m['n_clusters']} | {m.get('stability', float('nan')):.3f} | {m['seconds']} |"
             )
+    hits = [f"{name} {res['needminer']['aspect_hit_rate']:.2f} ({res['needminer']['aspect_hits'][0]}/{res['needminer']['aspect_hits'][1]})"
+            for name, res in results.items() if res.get("needminer", {}).get("aspect_hit_rate") is not None]
+    if hits:
+        lines.append("")
+        lines.append("aspect hit rate (needs mostly one gold label whose title names it): " + ", ".join(hits))
     if len(results) > 1:
         means = {}
         for method in TABLE_METHODS:

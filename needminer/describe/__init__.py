@@ -14,19 +14,39 @@ from functools import lru_cache
 from needminer.describe._ctfidf import ctfidf_keywords
 from needminer.describe._llm import LLMDescriber
 from needminer.discover._domains import FOCUS_KEYWORDS, focus
-from needminer.describe._lexicon import MODIFIERS, PERSONAS, PRODUCT_CUES, SCENES, WISH_MARKERS
+from needminer.describe._faithful import banned, faithfulness, said_words, word_shares
+from needminer.describe._lexicon import MODIFIERS, PERSONAS, POSITIVE_CUES, PRODUCT_CUES, SCENES, WISH_MARKERS
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
-__all__ = ["ExtractiveDescriber", "LLMDescriber", "ctfidf_keywords", "describe_needs", "focus", "make_title", "pick_quotes"]
+__all__ = [
+    "ExtractiveDescriber",
+    "LLMDescriber",
+    "banned",
+    "ctfidf_keywords",
+    "describe_needs",
+    "faithfulness",
+    "focus",
+    "make_title",
+    "pick_quotes",
+    "title_parts",
+]
 
 MAX_TITLE = 16
 MIXED_PREFIX = "零散需求·"  # title of a scattered group (see ``needminer.discover.MIXED_FOCUS``)
 NOUN_SHARE = 0.5  # the task noun is said by at least this share of what the most-said candidate noun is
 _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
-# A wish marker, the longest where several start at one place (想要的就是 before 想要); 求 not in 求助/求救.
-_WISH = re.compile("|".join(re.escape(m) if m != "求" else "求(?![助救])" for m in sorted(WISH_MARKERS, key=len, reverse=True)))
+# A wish marker, the longest where several start at one place (想要的就是 before 想要).
+# 求 not in 求助/求救; 有没有人 asks the group a question, it wants nothing
+_WISH_EXCEPT = {"求": "求(?![助救])", "有没有": "有没有(?!人)"}
+_WISH = re.compile("|".join(_WISH_EXCEPT.get(m, re.escape(m)) for m in sorted(WISH_MARKERS, key=len, reverse=True)))
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
+# How members name themselves: a lexicon persona said as such, or a cue that is itself a person word
+# (宝妈, 打工人, 车主). A cue that only hints at one (加班, 宝宝, 起皮) never becomes a persona.
+_PERSON_WORD = re.compile(r"(党|族|妈妈|宝妈|打工人|友|车主|学生)$")
+PERSONA_WORDS = tuple(dict.fromkeys(w for key, cues in PERSONAS.items() for w in (key, *cues) if w == key or _PERSON_WORD.search(w)))
+SCENE_WORDS = tuple(dict.fromkeys(w for key, cues in SCENES.items() for w in (key, *cues)))
+QUALITY_WORDS = tuple(dict.fromkeys((*MODIFIERS, *POSITIVE_CUES)))
 
 
 @lru_cache(maxsize=1)
@@ -82,67 +102,42 @@ def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
     return best
 
 
-def _evoked(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -> tuple[dict, dict]:
-    """Per lexicon value: the speakers and fragment ids whose text contains one of its cues."""
-    speakers: dict[str, set[str]] = defaultdict(set)
-    cites: dict[str, list[str]] = defaultdict(list)
-    for f in frags:
-        for value, cues in lexicon.items():
-            if any(c in f.text for c in cues):
-                speakers[value].add(f.speaker)
-                cites[value].append(f.id)
-    return speakers, cites
-
-
-def cue_shares(lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment]) -> dict[str, float]:
-    """Share of fragments that evoke each lexicon value (the background a cluster is compared with)."""
-    _, cites = _evoked(lexicon, frags)
-    return {v: len(ids) / max(1, len(frags)) for v, ids in cites.items()}
-
-
-def _ranked_values(
-    lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment], background: Mapping[str, float] | None
-) -> tuple[list[str], dict, dict]:
-    """Values ordered by distinct speakers × lift over the corpus (a value every need has says little)."""
-    speakers, cites = _evoked(lexicon, frags)
-    order = list(lexicon)
-
-    def score(v: str) -> tuple:
-        lift = 1.0
-        if background:
-            share = len(cites[v]) / max(1, len(frags))
-            lift = min(5.0, share / max(background.get(v, 0.0), 1e-3))
-        return (len(speakers[v]) * lift, len(cites[v]), -order.index(v))
-
-    return sorted(speakers, key=score, reverse=True), speakers, cites
-
-
-def _cue_slot(
-    lexicon: Mapping[str, Sequence[str]], frags: Sequence[Fragment], background: Mapping[str, float] | None = None
-) -> Slot | None:
-    """The lexicon value that best characterises the fragments, citing the fragments that evoke it."""
-    values, _, cites = _ranked_values(lexicon, frags, background)
-    if not values:
-        return None
-    return Slot(values[0], tuple(cites[values[0]][:10]))
-
-
 def _modifiers(frags: Sequence[Fragment], background: Mapping[str, float] | None = None) -> tuple[list[str], list[str]]:
-    """Desired qualities (快速, 自然 …) and quoted key terms ('伪素颜'), with citing fragment ids."""
+    """Wanted qualities in the members' own words (服帖, 赶时间 …) and quoted key terms ('伪素颜'),
+    with citing fragment ids. A quality is a word members wrote (at least two of them), never a
+    lexicon label they did not say."""
     quoted: Counter[str] = Counter()
     cites: list[str] = []
     for f in frags:
         for m in _QUOTED.findall(f.text):
-            quoted[m] += 1
-            cites.append(f.id)
-    values, speakers, mod_cites = _ranked_values(MODIFIERS, frags, background)
-    mods = [m for m in values if len(speakers[m]) >= max(1, len(frags) // 10)]
-    cites += [fid for m in mods[:2] for fid in mod_cites[m]]
+            if not banned(m):
+                quoted[m] += 1
+                cites.append(f.id)
+    found = said_words(QUALITY_WORDS, frags, background)
+    mods = [w for w, _ in found]
+    cites += [fid for _, ids in found[:2] for fid in ids]
     terms = [t for t, n in quoted.most_common(1)]
-    # a quality the quoted term already says (自然 in '伪素颜' via 素颜) is not repeated
-    mods = [m for m in mods if not any(c in t for t in terms for c in (m, *MODIFIERS[m]))]
+    # a quality the quoted term already says (素颜 in '伪素颜') is not repeated
+    mods = [m for m in mods if not any(m in t or t in m for t in terms)]
     # a quoted key term ('伪素颜') says more than a second generic quality
     return (mods[:1] + terms if terms else mods[:2]), cites
+
+
+def _said_slot(words: Sequence[str], frags: Sequence[Fragment], background: Mapping[str, float] | None) -> Slot | None:
+    """The word of ``words`` that members of this need say most (with lift), citing who said it."""
+    found = said_words(words, frags, background)
+    if not found:
+        return None
+    word, ids = found[0]
+    return Slot(word, tuple(ids[:10]))
+
+
+_NOT_SAID = re.compile(r"[@＠][^\s，,。！!？?：:；;]*|\[[^\]]{1,8}\]|【[^】]{1,8}】")
+
+
+def _plain(text: str) -> str:
+    """Slot text without @mentions, placeholders ([手机号]) or emoticon codes ([捂脸]), trimmed."""
+    return _TRIM.sub("", _NOT_SAID.sub("", text))
 
 
 def _clause(text: str) -> str:
@@ -153,20 +148,64 @@ def _clause(text: str) -> str:
     return _TRIM.sub("", text)
 
 
-def make_title(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> str:
-    """Build a title of at most 16 characters, e.g. ``熬夜党快速伪素颜底妆``."""
+def title_parts(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> list[str]:
+    """The words of a title (at most 16 characters together): persona, up to two qualities, the noun.
+
+    Qualities that would push the noun past 16 characters are left out first."""
     parts = [persona] if persona else []
-    parts += [m for m in modifiers if m and m != noun and m not in persona][:2]
+    mods = [m for m in modifiers if m and m != noun and m not in persona][:2]
+    while mods and len("".join(parts + mods)) + len(noun) > MAX_TITLE:
+        mods.pop()
+    parts += mods
     if noun:
         parts.append(noun)
     if len(parts) <= 1:
-        parts += [k for k in fallback if k not in parts][: 3 - len(parts)]
-    title = ""
+        parts += [k for k in fallback if k not in parts and not banned(k)][: 3 - len(parts)]
+    out, length = [], 0
     for p in parts:
-        if len(title) + len(p) > MAX_TITLE:
+        if length + len(p) > MAX_TITLE:
             break
-        title += p
-    return title or "未命名需求"
+        out.append(p)
+        length += len(p)
+    return out
+
+
+def make_title(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> str:
+    """Build a title of at most 16 characters, e.g. ``赶时间伪素颜底妆``."""
+    return "".join(title_parts(persona, modifiers, noun, fallback)) or "未命名需求"
+
+
+def cover_parts(
+    parts: Sequence[str], quotes: Sequence[str], members: Sequence[Fragment], k: int = 5
+) -> tuple[list[str], list[str]]:
+    """Make every title word citable: each part must occur in an evidence quote.
+
+    A part no quote contains brings in the most central member fragment that says it (replacing the
+    last quote no other part needs); a part no member says is dropped.
+
+    Returns:
+        ``(parts, quote ids)``.
+    """
+    text = {f.id: f.text for f in members}
+    quotes = list(quotes)
+    kept: list[str] = []
+    for part in parts:
+        if any(part in text.get(q, "") for q in quotes):
+            kept.append(part)
+            continue
+        sayer = next((f.id for f in members if part in f.text and f.id not in quotes), None)
+        if sayer is None:
+            continue
+        if len(quotes) < k:
+            quotes.append(sayer)
+        else:
+            needed = {q for q in quotes for p in kept if p in text.get(q, "")}
+            spare = [q for q in quotes if q not in needed]
+            if not spare:
+                continue
+            quotes[quotes.index(spare[-1])] = sayer
+        kept.append(part)
+    return kept, quotes
 
 
 def pick_quotes(
@@ -208,16 +247,12 @@ class ExtractiveDescriber:
     need apart from the rest of the corpus, not merely for being common.
 
     Attributes:
-        background_: Lexicon name → value → share of all fragments that evoke the value.
+        background_: Persona, scene and quality word → share of all fragments that say it.
     """
 
     def fit(self, fragments: Sequence[Fragment]) -> ExtractiveDescriber:
-        """Learn how often each persona, scene and quality is evoked across the corpus."""
-        self.background_ = {
-            "persona": cue_shares(PERSONAS, fragments),
-            "scene": cue_shares(SCENES, fragments),
-            "modifier": cue_shares(MODIFIERS, fragments),
-        }
+        """Learn how often each persona, scene and quality word is said across the corpus."""
+        self.background_ = word_shares((*PERSONA_WORDS, *SCENE_WORDS, *QUALITY_WORDS), fragments)
         return self
 
     def describe(
@@ -229,16 +264,16 @@ class ExtractiveDescriber:
         """Describe one cluster."""
         frags = [fragments[fid] for fid in cluster.fragment_ids if fid in fragments]
         slots: dict[str, Slot] = {}
-        bg = getattr(self, "background_", {})
-        persona = _cue_slot(PERSONAS, frags, bg.get("persona"))
-        scene = _cue_slot(SCENES, frags, bg.get("scene"))
+        bg = getattr(self, "background_", None)
+        persona = _said_slot(PERSONA_WORDS, frags, bg)
+        scene = _said_slot(SCENE_WORDS, frags, bg)
         if persona:
             slots["persona"] = persona
         if scene:
             slots["scene"] = scene
-        keywords = list(cluster.keywords)
+        keywords = [k for k in cluster.keywords if not banned(k.replace(" ", ""))]
         noun = _noun(keywords, [f.text for f in frags])
-        mods, _ = _modifiers(frags, bg.get("modifier"))
+        mods, _ = _modifiers(frags, bg)
         if noun:
             task_cites = tuple(f.id for f in frags if noun in f.text)[:10]
             slots["task"] = Slot(noun, task_cites)
@@ -253,27 +288,31 @@ class ExtractiveDescriber:
         wishes = by_label.get(SignalLabel.wish, []) or said
         wishes = sorted(wishes, key=lambda f: _WISH.search(f.text) is None)
         if pains:
-            slots["pain"] = Slot(_TRIM.sub("", pains[0].text), tuple(f.id for f in pains[:5]))
+            slots["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
         if wishes:
-            slots["expectation"] = Slot(_clause(wishes[0].text), tuple(f.id for f in wishes[:5]))
-        statement = _statement(slots, mods)
+            slots["expectation"] = Slot(_clause(_plain(wishes[0].text)), tuple(f.id for f in wishes[:5]))
+        quotes = list(pick_quotes(cluster, fragments, signals))
         if cluster.label:
             title = cluster.label[:MAX_TITLE]
         elif cluster.scattered:
+            head, quotes = cover_parts([noun or next((k for k in keywords if len(k) > 1), "")], quotes, frags)
+            title = (MIXED_PREFIX + "".join(head))[:MAX_TITLE]
+        else:
+            parts, quotes = cover_parts(title_parts(persona.text if persona else "", mods, noun, fallback=keywords), quotes, frags)
+            title = "".join(parts) or "未命名需求"
+            mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
+        statement = _statement(slots, mods)
+        if cluster.scattered and not cluster.label:
             share = focus(keywords, [f.text for f in frags])
-            head = noun or next((k for k in keywords if len(k) > 1), "")
-            title = (MIXED_PREFIX + head)[:MAX_TITLE]
             statement = (f"话题分散：前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里，"
                          f"这组片段未形成一个需求，请逐条看证据。") + statement
-        else:
-            title = make_title(persona.text if persona else "", mods, noun, fallback=keywords)
         return NeedStatement(
             need_id=cluster.id,
             title=title,
             statement=statement,
             slots=slots,
             keywords=tuple(keywords),
-            quote_fragment_ids=pick_quotes(cluster, fragments, signals),
+            quote_fragment_ids=tuple(quotes),
         )
 
 

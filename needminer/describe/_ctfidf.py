@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from needminer.describe._faithful import banned
+
 PHRASE_SHARE = 0.5  # a phrase replaces its word when it covers at least this share of the word's uses
 
 
@@ -67,6 +69,8 @@ def ctfidf_keywords(
     out: dict[int, list[str]] = {}
     for i, c in enumerate(clusters):
         cand = [int(j) for j in np.argsort(-scores[i])[: top_n * 3] if scores[i, j] > 0]
+        # placeholders, pseudonyms and filler are never keywords (they reach titles and domains)
+        cand = [j for j in cand if not banned(phrase_text(str(vocab[j])).replace(" ", ""))]
         if accept is not None:
             cand = [j for j in cand if accept(str(vocab[j]))]
         used = phrase_ids[tf[i, phrase_ids] >= 2]  # a phrase said once is no keyword

@@ -50,6 +50,11 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
     "舒适": ("舒服", "磨脚", "勒", "硌", "疼", "不舒服"),
 }
 
+# Quality cues that say what is wanted (a title may carry them); the others are complaints (太贵, 卡粉)
+POSITIVE_CUES = ("自然", "素颜", "轻薄", "有气色", "持久", "一整天", "服帖", "便携", "随身", "透气", "不闷", "温和",
+                 "便宜", "性价比", "平价", "省心", "简单", "方便", "安静", "静音", "安全", "舒服", "赶时间", "省时",
+                 "节省时间", "一步到位", "快速")
+
 # words that say what is wanted: the expectation slot starts after them
 WISH_MARKERS = ("希望", "想要", "要是", "如果能", "最好能", "能不能", "有没有", "求", "期待", "想找", "想买", "其实我想要的是",
                 "想要的是", "想要的就是")

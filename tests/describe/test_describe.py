@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from needminer.describe import ExtractiveDescriber, ctfidf_keywords, make_title, pick_quotes
-from needminer.describe._lexicon import PERSONAS, SCENES
-from needminer.describe import _cue_slot
+from needminer.describe import ExtractiveDescriber, ctfidf_keywords, faithfulness, make_title, pick_quotes
+from needminer.describe import PERSONA_WORDS, SCENE_WORDS, _said_slot
 from needminer.types import Fragment, NeedCluster, Signal, SignalLabel
 
 SEED = (
@@ -21,22 +20,27 @@ def frag(i: int, text: str, speaker: str | None = None) -> Fragment:
 
 
 @pytest.mark.parametrize(
-    "lexicon, texts, expected",
+    "words, texts, expected",
     [
-        (PERSONAS, ["最近加班多，好累", "熬夜后脸色差"], "熬夜党"),
-        (PERSONAS, ["宝宝夜里要喂奶", "夜奶太辛苦"], "新手妈妈"),
-        (PERSONAS, ["周末晨跑膝盖疼"], "跑友"),
-        (SCENES, ["早上出门前来不及化妆", "赶时间"], "早上赶时间"),
-        (SCENES, ["夏天一出汗就脱妆"], "夏天出汗"),
-        (PERSONAS, ["这个颜色好看"], None),
+        # a persona is how members name themselves, said by at least two of them
+        (PERSONA_WORDS, ["我是新手妈妈，夜奶太累", "新手妈妈+1，喂奶好累"], "新手妈妈"),
+        (PERSONA_WORDS, ["宝妈们有没有推荐", "作为宝妈真的累"], "宝妈"),
+        (PERSONA_WORDS, ["最近加班多，好累", "熬夜后脸色差"], None),  # 加班 hints, nobody says 熬夜党
+        (PERSONA_WORDS, ["周末晨跑膝盖疼", "跑步好累"], None),
+        (PERSONA_WORDS, ["我是跑友", "膝盖疼", "跑完腿酸", "配速上不去"], None),  # one of four speakers is not enough
+        (PERSONA_WORDS, ["[手机号]联系我", "加我[微信号]"], None),
+        (SCENE_WORDS, ["早上出门前来不及化妆", "早上赶时间"], "早上"),
+        (SCENE_WORDS, ["夏天一出汗就脱妆", "夏天太热了"], "夏天"),
+        (SCENE_WORDS, ["这个颜色好看", "颜色不错"], None),
     ],
 )
-def test_cue_slots(lexicon, texts, expected):
-    slot = _cue_slot(lexicon, [frag(i, t) for i, t in enumerate(texts)])
+def test_slots_are_words_members_said(words, texts, expected):
+    slot = _said_slot(words, [frag(i, t) for i, t in enumerate(texts)], None)
     if expected is None:
         assert slot is None
     else:
         assert slot.text == expected and slot.fragment_ids  # cites where it came from
+        assert all(expected in texts[int(fid[1:])] for fid in slot.fragment_ids)
 
 
 @pytest.mark.parametrize(
@@ -64,9 +68,14 @@ def test_seed_example_statement():
     }
     cluster = NeedCluster(id="N1", fragment_ids=("f0", "f1", "f2"), keywords=("底妆", "美妆蛋", "伪素颜", "服帖"))
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
-    assert st.title == "熬夜党快速伪素颜底妆"
-    assert st.slots["persona"].text == "熬夜党" and st.slots["persona"].fragment_ids == ("f0",)
-    assert st.slots["scene"].text == "早上赶时间"
+    quotes = [SEED[int(q[1:])] for q in st.quote_fragment_ids]
+    assert "伪素颜" in st.title and st.title.endswith("底妆") and faithfulness(st.title, quotes) == 1.0
+    assert "persona" not in st.slots  # nobody says 熬夜党: 加班多 hints at one, a title must not invent it
+    for name in ("scene", "task"):  # a word slot is said by every fragment it cites
+        slot = st.slots[name]
+        assert slot.fragment_ids and all(slot.text in SEED[int(f[1:])] for f in slot.fragment_ids), name
+    assert st.slots["expectation"].text in SEED[int(st.slots["expectation"].fragment_ids[0][1:])]
+    assert st.slots["scene"].text in ("早上", "赶时间", "时间不够")
     assert st.slots["task"].text == "底妆"
     assert st.slots["pain"].fragment_ids == ("f1",)
     assert st.slots["expectation"].text.startswith("底妆又快又服帖")
@@ -128,7 +137,7 @@ def test_seed_example_statement_reads_as_one_line():
     frags = [frag(i, t) for i, t in enumerate(SEED)]
     cluster = NeedCluster(id="N1", fragment_ids=("f0", "f1", "f2"), keywords=("底妆", "美妆蛋", "伪素颜", "服帖"))
     line = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {}).statement
-    assert line.startswith("熬夜党在早上赶时间时关注底妆（想要快速、伪素颜）")
+    assert line.startswith("用户在") and "时关注底妆（想要" in line and "伪素颜）" in line  # no invented persona
 
 
 @pytest.mark.parametrize(

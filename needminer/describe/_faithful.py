@@ -1,0 +1,105 @@
+"""Faithful wording: every word of a title is something the need's members said.
+
+``faithfulness`` is the check (the share of a title's words found in the need's evidence quotes);
+``said_words`` proposes title and slot words from what members wrote, never from a list's own
+labels; ``banned`` keeps placeholders, pseudonyms, @mentions and filler out of titles and keywords.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from needminer.types import Fragment
+
+# A label the describer adds to a scattered group; it is not a claim about what members said.
+SYSTEM_PREFIXES = ("零散需求·",)
+# placeholders ([手机号]), pseudonyms (成员-3fa2c1) and their hashes, @mentions, emoticon codes
+_BANNED = re.compile(r"[\[\]【】@＠]|成员|^[0-9a-f]{4,}$|[0-9a-f]{6}|^\d+$")
+# words that carry no need (filler, hedges, time words of chit-chat)
+FILLER = frozenset(
+    "差点 出来 不了 一下 一点 一些 一样 一起 这样 那样 怎么 什么 真的 感觉 觉得 有点 还是 就是 然后 但是 可以 不能 没有 "
+    "已经 现在 今天 明天 昨天 小时 时候 东西 事情 问题 大家 我们 你们 他们 自己 这个 那个 哈哈 哈哈哈 貌似 好像 容易 不然 "
+    "快去 去掉 之前 之后 以后 还有 或者 而且 因为 所以 如果 虽然 只是 其实 确实 反正 起来 不好 同感 有用 撑不住 报名 "
+    "一个 这么 那么 太懂 需要 知道".split()
+)
+# A persona, scene or quality word must be said by at least this many members (by one in a need of
+# SMALL_NEED speakers or fewer: three people's half-sentences are a need, each says a word once).
+MIN_SPEAKERS = 2
+SMALL_NEED = 3
+
+
+def banned(word: str) -> bool:
+    """A word that must never appear in a title or keyword list (placeholder, pseudonym, filler)."""
+    w = word.strip()
+    return not w or bool(_BANNED.search(w)) or w in FILLER
+
+
+def _title_words(title: str) -> list[str]:
+    from needminer.discover._vectorizer import _jieba
+
+    for prefix in SYSTEM_PREFIXES:
+        if title.startswith(prefix):
+            title = title[len(prefix):]
+    return [w for w in _jieba().lcut(title) if w.strip() and not re.fullmatch(r"[\W_]+", w)]
+
+
+def faithfulness(title: str, quotes: Iterable[str]) -> float:
+    """Share of the title's words (jieba) that occur in the evidence quotes; 1.0 for an empty title.
+
+    A system label (``零散需求·``) is not counted: it says what needminer concluded, not what
+    members said.
+    """
+    words = _title_words(title)
+    if not words:
+        return 1.0
+    text = "\n".join(quotes)
+    return sum(w in text for w in words) / len(words)
+
+
+def said_words(
+    candidates: Iterable[str], frags: Sequence[Fragment], background: Mapping[str, float] | None = None,
+    *, min_speakers: int = MIN_SPEAKERS,
+) -> list[tuple[str, list[str]]]:
+    """Candidate words members of this need actually wrote, best first, with the fragments citing each.
+
+    Ranked by distinct speakers × lift over the corpus (``background``: word → share of all
+    fragments that contain it); a word said by fewer than ``min_speakers`` members (one suffices in
+    a need of ``SMALL_NEED`` speakers or fewer) is left out, and a word inside a better one (时间 in 赶时间) is not repeated.
+    """
+    speakers: dict[str, set[str]] = defaultdict(set)
+    cites: dict[str, list[str]] = defaultdict(list)
+    words = [w for w in dict.fromkeys(candidates) if len(w) >= 2 and not banned(w)]
+    for f in frags:
+        for w in words:
+            if w in f.text:
+                speakers[w].add(f.speaker)
+                cites[w].append(f.id)
+    need = 1 if len({f.speaker for f in frags}) <= SMALL_NEED else min_speakers
+
+    def score(w: str) -> tuple:
+        lift = 1.0
+        if background:
+            share = len(cites[w]) / max(1, len(frags))
+            lift = min(5.0, share / max(background.get(w, 0.0), 1e-3))
+        return (len(speakers[w]) * lift, len(w), w)
+
+    ranked = sorted((w for w in speakers if len(speakers[w]) >= need), key=score, reverse=True)
+    out: list[tuple[str, list[str]]] = []
+    for w in ranked:
+        if not any(w in kept or kept in w for kept, _ in out):
+            out.append((w, cites[w]))
+    return out
+
+
+def word_shares(words: Iterable[str], frags: Sequence[Fragment]) -> dict[str, float]:
+    """Share of ``frags`` containing each word (the corpus background for ``said_words``)."""
+    words = [w for w in dict.fromkeys(words) if len(w) >= 2]
+    n = max(1, len(frags))
+    counts = dict.fromkeys(words, 0)
+    for f in frags:
+        for w in words:
+            if w in f.text:
+                counts[w] += 1
+    return {w: c / n for w, c in counts.items()}

@@ -1,0 +1,69 @@
+"""Faithful wording: title words come from the evidence quotes; placeholders and pseudonyms never do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from needminer.describe import ExtractiveDescriber, banned, ctfidf_keywords, faithfulness
+from needminer.describe import cover_parts
+from needminer.types import Fragment, NeedCluster
+
+
+def frag(i: int, text: str, speaker: str | None = None) -> Fragment:
+    return Fragment(id=f"f{i}", message_id=f"m{i}", chat="c", speaker=speaker or f"s{i}", text=text, span=(0, len(text)))
+
+
+@pytest.mark.parametrize(
+    "title, quotes, expected",
+    [
+        ("赶时间伪素颜底妆", ["早上赶时间", "想要'伪素颜'效果的底妆"], 1.0),
+        ("熬夜党伪素颜底妆", ["最近加班多，底妆不服帖", "想要伪素颜"], 2 / 3),  # 熬夜党 nobody said
+        ("零散需求·校车", ["校车几点发车"], 1.0),  # the system label is no claim
+        ("", ["随便"], 1.0),
+    ],
+)
+def test_faithfulness_is_the_share_of_title_words_in_the_quotes(title, quotes, expected):
+    assert faithfulness(title, quotes) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "word, bad",
+    [("[手机号]", True), ("成员", True), ("成员-3fa2c1", True), ("9c1a12", True), ("@张伟", True), ("差点", True),
+     ("出来", True), ("2024", True), ("校车", False), ("底妆", False), ("wifi", False), ("伪素颜", False)],
+)
+def test_banned_words(word, bad):
+    assert banned(word) is bad
+
+
+def test_placeholders_and_pseudonym_hashes_are_never_keywords():
+    texts = ["算力 9c1a12 去掉 太贵", "算力 9c1a12 太慢", "[手机号] 算力 太贵", "成员 算力 不够", "校车 几点", "校车 晚点"]
+    kw = ctfidf_keywords(texts, np.array([0, 0, 0, 0, 1, 1]))
+    words = {w for ws in kw.values() for w in ws}
+    assert "算力" in words and "校车" in words
+    assert not any(banned(w.replace(" ", "")) for w in words)
+
+
+def test_cover_parts_brings_a_saying_fragment_into_the_quotes():
+    members = [frag(0, "底妆不服帖"), frag(1, "早上赶时间"), frag(2, "想要伪素颜"), frag(3, "底妆卡粉")]
+    parts, quotes = cover_parts(["赶时间", "伪素颜", "底妆", "熬夜党"], ["f0", "f3"], members, k=3)
+    assert parts == ["赶时间", "伪素颜", "底妆"]  # nobody says 熬夜党: dropped
+    texts = [members[int(q[1:])].text for q in quotes]
+    assert len(quotes) == 3 and all(any(p in t for t in texts) for p in parts)
+
+
+def test_titles_on_chat_like_needs_are_faithful_and_clean():
+    lines = [
+        ("@成员-3fa2c1 校车还有吗", "c"), ("校车太挤了[捂脸]", "d"), ("校车最晚几点有啊", "a"), ("今天校车几点发车", "b"),
+        ("有没有人知道校车时刻表", "e"), ("[手机号] 校车群加一下", "f"),
+    ]
+    frags = [frag(i, t, s) for i, (t, s) in enumerate(lines)]
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=("校车", "成员", "几点", "9c1a12"))
+    from needminer.types import Signal, SignalLabel
+
+    sigs = {"f0": Signal("f0", SignalLabel.pain, True, 0.5), "f1": Signal("f1", SignalLabel.pain, True, 0.5)}
+    st = ExtractiveDescriber().fit(frags).describe(cluster, {f.id: f for f in frags}, sigs)
+    quotes = [frags[int(q[1:])].text for q in st.quote_fragment_ids]
+    assert "校车" in st.title and faithfulness(st.title, quotes) == 1.0
+    assert "成员" not in st.title and "9c1a12" not in st.keywords and "成员" not in st.keywords
+    assert "成员" not in st.statement and "[" not in st.statement and "@" not in st.statement
