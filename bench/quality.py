@@ -281,12 +281,16 @@ def evaluate_set(ls: LabelledSet, vecs: np.ndarray, blocks, *, seeds: Sequence[i
         out[name] = m
         return runs
 
-    from needminer.describe import describe_needs
+    from needminer.describe import describe_needs, faithfulness
 
     kept: list = []
     runs = timed("needminer", lambda s: run_needminer(ls.texts, vecs, blocks, s, config, kept), seeds)
-    titles = {st.need_id: st.title for st in describe_needs(*kept[0])}  # outside the timing
+    stmts = describe_needs(*kept[0])  # outside the timing
+    titles = {st.need_id: st.title for st in stmts}
     hits, total = aspect_hits(ls.gold, runs[0], titles)
+    text = {f.id: f.text for f in kept[0][1]}
+    faithful = [faithfulness(st.title, [text[q] for q in st.quote_fragment_ids]) for st in stmts]
+    out["needminer"]["title_faithfulness"] = round(sum(faithful) / len(faithful), 4) if faithful else 1.0
     out["needminer"]["aspect_hits"] = [hits, total]
     out["needminer"]["aspect_hit_rate"] = round(hits / total, 4) if total else None
     if peers:
@@ -325,6 +329,8 @@ def format_table(results: dict[str, dict]) -> str:
     if hits:
         lines.append("")
         lines.append("aspect hit rate (needs mostly one gold label whose title names it): " + ", ".join(hits))
+        lines.append("title faithfulness (share of title words in the need's quotes): " + ", ".join(
+            f"{name} {res['needminer']['title_faithfulness']:.3f}" for name, res in results.items()))
     if len(results) > 1:
         means = {}
         for method in TABLE_METHODS:

@@ -1,6 +1,6 @@
 """Faithful wording: every word of a title is something the need's members said.
 
-``faithfulness`` is the check (the share of a title's words found in the need's evidence quotes);
+``faithfulness`` is the check (the share of a title said in the need's evidence quotes);
 ``said_words`` proposes title and slot words from what members wrote, never from a list's own
 labels; ``banned`` keeps placeholders, pseudonyms, @mentions and filler out of titles and keywords.
 """
@@ -36,26 +36,37 @@ def banned(word: str) -> bool:
     return not w or bool(_BANNED.search(w)) or w in FILLER
 
 
-def _title_words(title: str) -> list[str]:
-    from needminer.discover._vectorizer import _jieba
-
+def _strip_label(title: str) -> str:
     for prefix in SYSTEM_PREFIXES:
         if title.startswith(prefix):
-            title = title[len(prefix):]
-    return [w for w in _jieba().lcut(title) if w.strip() and not re.fullmatch(r"[\W_]+", w)]
+            return title[len(prefix):]
+    return title
 
 
 def faithfulness(title: str, quotes: Iterable[str]) -> float:
-    """Share of the title's words (jieba) that occur in the evidence quotes; 1.0 for an empty title.
+    """Share of the title that the evidence quotes say: 1.0 when every word of it was said.
 
-    A system label (``零散需求·``) is not counted: it says what needminer concluded, not what
-    members said.
+    Measured on characters, so that it does not depend on how a segmenter cuts the title
+    (拍照+相机 reads as 拍/照相机): from the left, the longest piece of at least two characters
+    that occurs in a quote is covered and skipped; a character no such piece covers is invented.
+    Punctuation and spaces are not counted; a system label (``零散需求·``) is not a claim about
+    what members said and is not counted either. An empty title scores 1.0.
     """
-    words = _title_words(title)
-    if not words:
+    title_text = "".join(c for c in _strip_label(title) if not re.fullmatch(r"[\W_]", c))
+    if not title_text:
         return 1.0
     text = "\n".join(quotes)
-    return sum(w in text for w in words) / len(words)
+    covered, i, n = 0, 0, len(title_text)
+    while i < n:
+        j = n
+        while j - i >= 2 and title_text[i:j] not in text:
+            j -= 1
+        if j - i >= 2:
+            covered += j - i
+            i = j
+        else:
+            i += 1
+    return covered / n
 
 
 def said_words(

@@ -23,8 +23,16 @@ def test_quick_harness_prints_every_method(capsys):
     assert 0.0 <= res["needminer"]["stability"] <= 1.0  # two seeds
     assert res["kmeans_k"]["n_clusters"] == res["_gold"]["k"]  # told k
     assert res["bertopic_tuned"]["min_cluster_size"] in quality.PEER_SIZES
+    assert res["needminer"]["title_faithfulness"] == 1.0  # every title word is in the need's quotes
     table = quality.format_table(out["results"])
     assert "| tiny (120," in table and "needminer" in table and "bertopic_tuned (mcs" in table
+
+
+def test_aspect_hits_count_needs_titled_with_their_majority_label():
+    gold = ["BATTERY"] * 4 + ["DISPLAY"] * 4 + ["PHONE", "OS", "DISPLAY", "BATTERY"]
+    pred = ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+    titles = {"a": "电池不耐用", "b": "手机发热", "c": "电池屏幕"}
+    assert quality.aspect_hits(gold, pred, titles) == (1, 2)  # c has no majority label
 
 
 def test_score_counts_unassigned_as_one_cluster():
