@@ -148,10 +148,9 @@ class _Builder:
             if key is not None:
                 kept = first_key.setdefault(key, msg.id)
                 if kept != msg.id:
+                    # the same line pasted again (by anyone) is one line: kept as evidence of the
+                    # first, never an endorsement (five people pasting a meme are not five votes)
                     self.duplicates[msg.id] = kept
-                    frag = self.best_fragment(kept)
-                    if frag is not None:
-                        self.vote(msg, frag)
                     continue
             self.add_fragments(msg, layout, pos, layout.thread_of[msg.id])
 

@@ -68,12 +68,13 @@ def test_endorsements_attach_to_the_right_fragment(beauty_chat: list[CleanMessag
     assert got["m3"] == ("m2#0", "B")  # most recent other speaker in thread
     assert got["m5"] == ("m2#0", "D")  # reply target
     assert got["m8"] == ("m7#0", "F")  # quote matched to m7
-    assert got["m9"] == ("m2#0", "G")  # copy-paste duplicate by another speaker
+    # a copy-paste of the same line by another speaker is one meme, not an endorsement: it counts once
+    assert "m9" not in got and conv.duplicates["m9"] == "m2"
     assert got["m12"] == ("m11#0", "B")
     assert "m13" not in got  # H endorsing H
     assert "m14" not in got  # D already endorsed m2#0
     speakers_m2 = {e.speaker for e in conv.endorsements if e.fragment_id == "m2#0"}
-    assert speakers_m2 == {"B", "D", "G"}
+    assert speakers_m2 == {"B", "D"}
 
 
 def test_endorsement_picks_most_need_like_fragment() -> None:
@@ -101,7 +102,7 @@ def test_duplicates_collapse_across_chats() -> None:
     ]
     conv = build_conversation(msgs)
     assert conv.duplicates == {"m2": "m1", "m3": "m1"}
-    assert [(e.message_id, e.speaker) for e in conv.endorsements] == [("m3", "B")]
+    assert conv.endorsements == ()  # a repeated identical line counts once, whoever pastes it
     assert [f.message_id for f in conv.fragments] == ["m1"]
 
 
