@@ -160,7 +160,11 @@ def title_parts(persona: str, modifiers: Sequence[str], noun: str, fallback: Seq
     if noun:
         parts.append(noun)
     if len(parts) <= 1:
-        parts += [k for k in fallback if k not in parts and not banned(k)][: 3 - len(parts)]
+        for k in fallback:  # keywords not already said by a part (烧机油 after 机油 says nothing new)
+            if len(parts) >= 3:
+                break
+            if not banned(k) and not any(k in p or p in k for p in parts):
+                parts.append(k)
     out, length = [], 0
     for p in parts:
         if length + len(p) > MAX_TITLE:

@@ -11,6 +11,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+
 from needminer.types import Fragment
 
 # A label the describer adds to a scattered group; it is not a claim about what members said.
@@ -22,12 +24,15 @@ FILLER = frozenset(
     "差点 出来 不了 一下 一点 一些 一样 一起 这样 那样 怎么 什么 真的 感觉 觉得 有点 还是 就是 然后 但是 可以 不能 没有 "
     "已经 现在 今天 明天 昨天 小时 时候 东西 事情 问题 大家 我们 你们 他们 自己 这个 那个 哈哈 哈哈哈 貌似 好像 容易 不然 "
     "快去 去掉 之前 之后 以后 还有 或者 而且 因为 所以 如果 虽然 只是 其实 确实 反正 起来 不好 同感 有用 撑不住 报名 "
-    "一个 这么 那么 太懂 需要 知道".split()
+    "一个 这么 那么 太懂 需要 知道 其中 方面 很多 不错 喜欢 再说 尴尬".split()
 )
 # A persona, scene or quality word must be said by at least this many members (by one in a need of
 # SMALL_NEED speakers or fewer: three people's half-sentences are a need, each says a word once).
 MIN_SPEAKERS = 2
 SMALL_NEED = 3
+# ... and by at least this share of the need's speakers: a word two of 140 people said does not
+# speak for the need (车主省心性价比机油 for an oil-burning complaint)
+MIN_SHARE = 0.1
 
 
 def banned(word: str) -> bool:
@@ -71,13 +76,13 @@ def faithfulness(title: str, quotes: Iterable[str]) -> float:
 
 def said_words(
     candidates: Iterable[str], frags: Sequence[Fragment], background: Mapping[str, float] | None = None,
-    *, min_speakers: int = MIN_SPEAKERS,
+    *, min_speakers: int = MIN_SPEAKERS, min_share: float = MIN_SHARE,
 ) -> list[tuple[str, list[str]]]:
     """Candidate words members of this need actually wrote, best first, with the fragments citing each.
 
     Ranked by distinct speakers × lift over the corpus (``background``: word → share of all
-    fragments that contain it); a word said by fewer than ``min_speakers`` members (one suffices in
-    a need of ``SMALL_NEED`` speakers or fewer) is left out, and a word inside a better one (时间 in 赶时间) is not repeated.
+    fragments that contain it); a word said by fewer than ``min_speakers`` members and
+    ``min_share`` of them (one suffices in a need of ``SMALL_NEED`` speakers or fewer) is left out, and a word inside a better one (时间 in 赶时间) is not repeated.
     """
     speakers: dict[str, set[str]] = defaultdict(set)
     cites: dict[str, list[str]] = defaultdict(list)
@@ -87,7 +92,8 @@ def said_words(
             if w in f.text:
                 speakers[w].add(f.speaker)
                 cites[w].append(f.id)
-    need = 1 if len({f.speaker for f in frags}) <= SMALL_NEED else min_speakers
+    n_speakers = len({f.speaker for f in frags})
+    need = 1 if n_speakers <= SMALL_NEED else max(min_speakers, int(np.ceil(min_share * n_speakers)))
 
     def score(w: str) -> tuple:
         lift = 1.0
