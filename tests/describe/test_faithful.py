@@ -21,6 +21,7 @@ def frag(i: int, text: str, speaker: str | None = None) -> Fragment:
         ("熬夜党伪素颜底妆", ["最近加班多，底妆不服帖", "想要伪素颜"], 5 / 8),  # 熬夜党 nobody said
         ("闪光灯拍照相机", ["拍照效果一般", "闪光灯太亮", "N4的相机"], 1.0),  # however a segmenter cuts it
         ("快递底妆", ["底妆要快", "递给我"], 0.5),  # 快 and 递 said apart are not 快递
+        ("失眠睡觉睡不着", ["失眠睡不着怎么办", "晚上睡觉总是醒"], 1.0),  # 失眠睡 first would strand 觉
         ("零散需求·校车", ["校车几点发车"], 1.0),  # the system label is no claim
         ("", ["随便"], 1.0),
     ],
