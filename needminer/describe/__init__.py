@@ -140,6 +140,30 @@ def _plain(text: str) -> str:
     return _TRIM.sub("", _NOT_SAID.sub("", text))
 
 
+_PARTICLE_START = re.compile(r"^[的了啊吧呢吗呀哦嘛么得地着过]")
+MIN_SLOT_CHARS = 4  # a pain or wish quote needs this many characters of content to stand alone
+CO_OCCUR = 0.3  # a keyword joins a title only when it is said with the head word this often
+
+
+def _substantial(text: str) -> bool:
+    """A slot quote that can stand alone: enough content characters, not starting mid-phrase."""
+    content = re.sub(r"[\W_]", "", text)
+    return len(content) >= MIN_SLOT_CHARS and not _PARTICLE_START.match(text)
+
+
+def _cooccurring(keywords: Sequence[str], head: str, texts: Sequence[str]) -> list[str]:
+    """Keywords said together with the title's head word (the noun, or the first keyword) in at
+    least ``CO_OCCUR`` of the fragments that say it: a title is one phrase, not three topics."""
+    words = [k.replace(" ", "") for k in keywords if not banned(k.replace(" ", ""))]
+    head = head or next(iter(words), "")
+    if not head:
+        return []
+    saying = [t for t in texts if head in t]
+    if not saying:
+        return [head]
+    return [head] + [w for w in words if w != head and sum(w in t for t in saying) / len(saying) >= CO_OCCUR]
+
+
 def _clause(text: str) -> str:
     """The part of a fragment after its first wish marker (期望 after 希望 …), trimmed."""
     m = _WISH.search(text)
@@ -152,7 +176,7 @@ def title_parts(persona: str, modifiers: Sequence[str], noun: str, fallback: Seq
     """The words of a title (at most 16 characters together): persona, up to two qualities, the noun.
 
     Qualities that would push the noun past 16 characters are left out first."""
-    parts = [persona] if persona else []
+    parts = [persona] if persona and not (noun and (persona in noun or noun in persona)) else []  # not 学生学生证
     mods = [m for m in modifiers if m and m != noun and m not in persona][:2]
     while mods and len("".join(parts + mods)) + len(noun) > MAX_TITLE:
         mods.pop()
@@ -291,6 +315,9 @@ class ExtractiveDescriber:
         said = [f for f in frags if _WISH.search(f.text)]
         wishes = by_label.get(SignalLabel.wish, []) or said
         wishes = sorted(wishes, key=lambda f: _WISH.search(f.text) is None)
+        # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around
+        pains = [f for f in pains if _substantial(_plain(f.text))]
+        wishes = [f for f in wishes if _substantial(_clause(_plain(f.text)))]
         if pains:
             slots["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
         if wishes:
@@ -302,7 +329,8 @@ class ExtractiveDescriber:
             head, quotes = cover_parts([noun or next((k for k in keywords if len(k) > 1), "")], quotes, frags)
             title = (MIXED_PREFIX + "".join(head))[:MAX_TITLE]
         else:
-            parts, quotes = cover_parts(title_parts(persona.text if persona else "", mods, noun, fallback=keywords), quotes, frags)
+            fallback = _cooccurring(keywords, noun, [f.text for f in frags])
+            parts, quotes = cover_parts(title_parts(persona.text if persona else "", mods, noun, fallback=fallback), quotes, frags)
             title = "".join(parts) or "未命名需求"
             mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
         statement = _statement(slots, mods)

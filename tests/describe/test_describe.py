@@ -50,6 +50,7 @@ def test_slots_are_words_members_said(words, texts, expected):
         ("", ["透气"], "跑鞋", "透气跑鞋"),
         ("新手妈妈", [], "", "新手妈妈吸奶器"),
         ("", [], "", "未命名需求"),
+        ("学生", [], "学生证", "学生证"),  # a persona inside the noun is not said twice
         ("熬夜党", ["快速", "自然", "持久", "服帖"], "持妆粉底液", "熬夜党快速自然持妆粉底液"),
     ],
 )

@@ -70,3 +70,22 @@ def test_titles_on_chat_like_needs_are_faithful_and_clean():
     assert "校车" in st.title and faithfulness(st.title, quotes) == 1.0
     assert "成员" not in st.title and "9c1a12" not in st.keywords and "成员" not in st.keywords
     assert "成员" not in st.statement and "[" not in st.statement and "@" not in st.statement
+
+
+@pytest.mark.parametrize(
+    "text, ok",
+    [("公仔", False), ("证实啊", False), ("的手游大作.", False), ("别往卡里存钱就好了", True), ("登不上去啊", True),
+     ("@成员-3fa2c1", False)],
+)
+def test_thin_slot_quotes_are_left_out(text, ok):
+    from needminer.describe import _plain, _substantial
+
+    assert _substantial(_plain(text)) is ok
+
+
+def test_title_keywords_are_said_together_with_the_head_word():
+    from needminer.describe import _cooccurring
+
+    texts = ["rvpn登录密码错误", "rvpn密码忘了", "rvpn登不上", "小米手机不错", "期待同学们", "rvpn账号密码"]
+    assert _cooccurring(["rvpn", "密码", "小米", "同学们"], "rvpn", texts) == ["rvpn", "密码"]
+    assert _cooccurring(["[手机号]", "小米"], "", texts) == ["小米"]
