@@ -142,7 +142,9 @@ def _plain(text: str) -> str:
 
 _PARTICLE_START = re.compile(r"^[的了啊吧呢吗呀哦嘛么得地着过]")
 MIN_SLOT_CHARS = 4  # a pain or wish quote needs this many characters of content to stand alone
-CO_OCCUR = 0.3  # a keyword joins a title only when it is said with the head word this often
+# A keyword joins a title only when it is said with the head word this often (aspect hit rate over
+# car_neg/car_other/phone/medical, mean: no rule .568, 0.2 .578, 0.3 .538)
+CO_OCCUR = 0.2
 
 
 def _substantial(text: str) -> bool:
