@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from needminer.describe._faithful import faithfulness
 from needminer.errors import ConfigError
 from needminer.types import Fragment, NeedCluster, NeedStatement, Signal
 
@@ -56,6 +57,7 @@ class LLMDescriber:
             )
         self.extractive_ = ExtractiveDescriber().fit(fragments)
         self.failures_ = 0
+        self.unfaithful_ = 0
         return self
 
     def describe(self, cluster: NeedCluster, fragments: Mapping[str, Fragment], signals: Mapping[str, Signal]) -> NeedStatement:
@@ -70,6 +72,10 @@ class LLMDescriber:
             self.failures_ += 1
             return base
         title, statement = answer
+        said = [fragments[f].text for f in base.quote_fragment_ids if f in fragments]
+        if faithfulness(title, said) < 1.0:  # an invented word sends the need back to the extractive wording
+            self.unfaithful_ += 1
+            return base
         return replace(base, title=title, statement=statement or base.statement)
 
     def _complete(self, content: str) -> tuple[str, str] | None:

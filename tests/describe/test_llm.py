@@ -50,8 +50,10 @@ def _data():
 @pytest.mark.parametrize(
     "reply, expected",
     [
-        ('{"title": "熬夜党快速伪素颜底妆", "statement": "上班族早上赶时间，想要快速自然的底妆。"}', "熬夜党快速伪素颜底妆"),
-        ("好的：```json\n{\"title\": \"快速底妆\", \"statement\": \"\"}\n```", "快速底妆"),
+        ('{"title": "赶时间伪素颜底妆", "statement": "早上赶时间，想要自然的伪素颜底妆。"}', "赶时间伪素颜底妆"),
+        ("好的：```json\n{\"title\": \"底妆服帖\", \"statement\": \"\"}\n```", "底妆服帖"),
+        # words nobody said (熬夜党, 快速): back to the extractive wording
+        ('{"title": "熬夜党快速伪素颜底妆", "statement": "上班族早上赶时间，想要快速自然的底妆。"}', None),
         ('{"title": "这是一个远远超过十六个汉字长度限制的需求标题啊啊"}', None),  # too long: fall back
         ("not json at all", None),
     ],
