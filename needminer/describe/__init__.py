@@ -45,6 +45,9 @@ _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
 # (宝妈, 打工人, 车主). A cue that only hints at one (加班, 宝宝, 起皮) never becomes a persona.
 _PERSON_WORD = re.compile(r"(党|族|妈妈|宝妈|打工人|友|车主|学生)$")
 PERSONA_WORDS = tuple(dict.fromkeys(w for key, cues in PERSONAS.items() for w in (key, *cues) if w == key or _PERSON_WORD.search(w)))
+# Self-descriptions in the corpus itself (我是学生, 作为宝妈, 身为程序员): the described word becomes a
+# persona candidate when it is a person word (a suffix that names people).
+_SELF = re.compile(r"(?:我是|我们是|作为|身为)(?:一[个名位枚]|个)?([\u4e00-\u9fff]{1,4}?(?:党|族|妈妈|妈|爸|人|友|主|生|者|员|师|皮|肌))")
 SCENE_WORDS = tuple(dict.fromkeys(w for key, cues in SCENES.items() for w in (key, *cues)))
 QUALITY_WORDS = tuple(dict.fromkeys((*MODIFIERS, *POSITIVE_CUES)))
 
@@ -277,12 +280,16 @@ class ExtractiveDescriber:
     need apart from the rest of the corpus, not merely for being common.
 
     Attributes:
+        personas_: Persona candidates: the lexicon's person words and the person words members use
+            to describe themselves in this corpus (我是学生, 作为宝妈).
         background_: Persona, scene and quality word → share of all fragments that say it.
     """
 
     def fit(self, fragments: Sequence[Fragment]) -> ExtractiveDescriber:
         """Learn how often each persona, scene and quality word is said across the corpus."""
-        self.background_ = word_shares((*PERSONA_WORDS, *SCENE_WORDS, *QUALITY_WORDS), fragments)
+        said = {m for f in fragments for m in _SELF.findall(f.text) if not banned(m)}
+        self.personas_ = tuple(dict.fromkeys((*PERSONA_WORDS, *sorted(said))))
+        self.background_ = word_shares((*self.personas_, *SCENE_WORDS, *QUALITY_WORDS), fragments)
         return self
 
     def describe(
@@ -295,7 +302,7 @@ class ExtractiveDescriber:
         frags = [fragments[fid] for fid in cluster.fragment_ids if fid in fragments]
         slots: dict[str, Slot] = {}
         bg = getattr(self, "background_", None)
-        persona = _said_slot(PERSONA_WORDS, frags, bg)
+        persona = _said_slot(getattr(self, "personas_", PERSONA_WORDS), frags, bg)
         scene = _said_slot(SCENE_WORDS, frags, bg)
         if persona:
             slots["persona"] = persona

@@ -89,3 +89,15 @@ def test_title_keywords_are_said_together_with_the_head_word():
     texts = ["rvpn登录密码错误", "rvpn密码忘了", "rvpn登不上", "小米手机不错", "期待同学们", "rvpn账号密码"]
     assert _cooccurring(["rvpn", "密码", "小米", "同学们"], "rvpn", texts) == ["rvpn", "密码"]
     assert _cooccurring(["[手机号]", "小米"], "", texts) == ["小米"]
+
+
+def test_personas_are_mined_from_how_members_describe_themselves():
+    lines = ["我是程序员，每天加班到很晚", "作为程序员，颈椎真的受不了", "程序员都颈椎疼吧", "颈椎枕头有推荐吗",
+             "我是说这个枕头不行", "身为一个学生党买不起"]
+    frags = [frag(i, t) for i, t in enumerate(lines)]
+    d = ExtractiveDescriber().fit(frags)
+    assert "程序员" in d.personas_ and "学生党" in d.personas_
+    assert not any(p.startswith("说") for p in d.personas_)  # 我是说 … describes nobody
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags[:4]), keywords=("颈椎", "枕头"))
+    st = d.describe(cluster, {f.id: f for f in frags}, {})
+    assert st.slots["persona"].text == "程序员" and "程序员" in st.title
