@@ -77,8 +77,10 @@ def discover_needs(
             whose centroid matches one is named after it (``NeedCluster.label``).
 
     Returns:
-        ``Discovery`` with clusters (largest first), unassigned fragment ids and coverage. Each
-        cluster's ``domain`` is the name of the coarser domain it belongs to (``"底妆·控油"``).
+        ``Discovery`` with clusters (largest first, a scattered group last), unassigned fragment
+        ids and coverage (fragments in focused needs; a scattered group is not covered, see
+        ``needminer.discover._scattered``). Each cluster's ``domain`` is the name of the coarser
+        domain it belongs to (``"底妆·控油"``).
 
     Raises:
         EmptyCorpusError: No fragments.
