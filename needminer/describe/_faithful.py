@@ -7,11 +7,10 @@ labels; ``banned`` keeps placeholders, pseudonyms, @mentions and filler out of t
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-
-import numpy as np
 
 from needminer.types import Fragment
 
@@ -80,18 +79,12 @@ def said_words(
 
     Ranked by distinct speakers × lift over the corpus (``background``: word → share of all
     fragments that contain it); a word said by fewer than ``min_speakers`` members and
-    ``min_share`` of them (one suffices in a need of ``SMALL_NEED`` speakers or fewer) is left out, and a word inside a better one (时间 in 赶时间) is not repeated.
+    ``min_share`` of them (one suffices in a need of ``SMALL_NEED`` speakers or fewer) is left out,
+    and a word inside a better one (时间 in 赶时间) is not repeated.
     """
-    speakers: dict[str, set[str]] = defaultdict(set)
-    cites: dict[str, list[str]] = defaultdict(list)
-    words = [w for w in dict.fromkeys(candidates) if len(w) >= 2 and not banned(w)]
-    for f in frags:
-        for w in words:
-            if w in f.text:
-                speakers[w].add(f.speaker)
-                cites[w].append(f.id)
+    speakers, cites = _sayers([w for w in candidates if not banned(w)], frags)
     n_speakers = len({f.speaker for f in frags})
-    need = 1 if n_speakers <= SMALL_NEED else max(min_speakers, int(np.ceil(min_share * n_speakers)))
+    need = 1 if n_speakers <= SMALL_NEED else max(min_speakers, math.ceil(min_share * n_speakers))
 
     def score(w: str) -> tuple:
         lift = 1.0
@@ -110,11 +103,19 @@ def said_words(
 
 def word_shares(words: Iterable[str], frags: Sequence[Fragment]) -> dict[str, float]:
     """Share of ``frags`` containing each word (the corpus background for ``said_words``)."""
-    words = [w for w in dict.fromkeys(words) if len(w) >= 2]
+    _, cites = _sayers(words, frags)
     n = max(1, len(frags))
-    counts = dict.fromkeys(words, 0)
+    return {w: len(ids) / n for w, ids in cites.items()}
+
+
+def _sayers(words: Iterable[str], frags: Sequence[Fragment]) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """For each word of two characters or more: the speakers and the fragment ids that say it."""
+    speakers: dict[str, set[str]] = defaultdict(set)
+    cites: dict[str, list[str]] = defaultdict(list)
+    words = [w for w in dict.fromkeys(words) if len(w) >= 2]
     for f in frags:
         for w in words:
             if w in f.text:
-                counts[w] += 1
-    return {w: c / n for w, c in counts.items()}
+                speakers[w].add(f.speaker)
+                cites[w].append(f.id)
+    return speakers, cites

@@ -19,7 +19,7 @@ from needminer.discover._bertopic import (
     cluster_keywords,
     min_cluster_size_for,
 )
-from needminer.discover._domains import MIXED_FOCUS, OTHER_DOMAIN, focus, group_domains, name_domains
+from needminer.discover._domains import OTHER_DOMAIN, focus, group_domains, name_domains
 from needminer.discover._scattered import resolve_scattered
 from needminer.discover._guide import Guide, centre_like, guide_pull, match_guides, read_guide
 from needminer.discover._vectorizer import ChineseTokenizer, make_vectorizer, stop_words
@@ -121,8 +121,10 @@ def discover_needs(
         lambda labs: cluster_keywords(texts, labs),
         focus,
         min_size=model.min_cluster_size_,
+        known=model.keywords_,
     )
-    keywords = cluster_keywords(texts, labels)
+    # the clusterer's keywords hold unless the scattered groups were re-cut
+    keywords = model.keywords_ if scattered_label < 0 and np.array_equal(labels, model.labels_) else cluster_keywords(texts, labels)
     confidence = cluster_confidence(centred, labels)
     members: dict[int, list[int]] = {}
     for row, lab in enumerate(labels):

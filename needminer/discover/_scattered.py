@@ -16,7 +16,7 @@ topics, not a need. Its fragments are pooled and resolved in three steps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -37,6 +37,7 @@ def resolve_scattered(
     focus: Callable[[Sequence[str], Sequence[str]], float],
     *,
     min_size: int,
+    known: Mapping[int, list[str]] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Re-label the fragments of scattered groups.
 
@@ -48,13 +49,14 @@ def resolve_scattered(
         keywords: ``labels → {cluster: keywords}`` (c-TF-IDF).
         focus: ``(keywords, texts) → share of texts that say a top keyword``.
         min_size: Smallest need found inside the pool.
+        known: Keywords of ``labels`` when the caller has them already (not computed again).
 
     Returns:
         ``(labels, scattered)``: new labels (clusters renumbered from 0; ``-1`` rows untouched) and
         the label of the one scattered group left, or ``-1`` when none is left.
     """
     labels = np.asarray(labels).copy()
-    kw = keywords(labels)
+    kw = known if known is not None else keywords(labels)
     ids = [int(c) for c in np.unique(labels[labels >= 0])]
     mixed = {c for c in ids if focus(kw.get(c, []), [texts[r] for r in np.flatnonzero(labels == c)]) < MIXED_FOCUS}
     if not mixed:
