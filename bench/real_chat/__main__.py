@@ -1,0 +1,3 @@
+from bench.real_chat import main
+
+raise SystemExit(main())
