@@ -15,6 +15,9 @@ from needminer.signals._rules import LABELS, RuleResult, is_need, score_text
 from needminer.types import NEED_LABELS, Fragment, Signal, SignalLabel
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "resources" / "default"
+# The need head of the default detector: need-bearing or not, trained on our lines plus CPED's
+# drama dialogue as not-need (see resources/need/NOTICE.md and bench/train_default_detector.py).
+DEFAULT_NEED_DIR = Path(__file__).parent / "resources" / "need"
 DETECTOR_NAMES = ("default", "rules")
 # Hard noise reasons that also override a researcher's need model (a "+1"-free sticker or an ad
 # is never a need); greetings and short chit-chat are left to such a model.
@@ -34,17 +37,24 @@ class Detector:
             (six-label models only; a need model decides ``need`` on its own threshold).
         workers: Processes for batches of ``PARALLEL_MIN`` texts or more (None: one per
             available core; 1: never fork). Results do not depend on it.
+        need_model: A need-or-not model ("0"/"1") that decides ``Signal.need`` on its own
+            threshold, while ``model`` (and the rules) give the label. A fragment the need model
+            rejects keeps its label (a chit-chat question is still a question) but is not a need.
     """
 
     def __init__(self, model: SignalModel | None = None, *, name: str = "rules", model_weight: float = 0.6,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, need_model: SignalModel | None = None) -> None:
+        if need_model is not None and not need_model.is_need_model:
+            raise ValueError("need_model must be a need-or-not model (classes '0'/'1')")
         self.model = model
         self.name = name
         self.model_weight = model_weight
         self.workers = workers
+        self.need_model = need_model
 
     def __repr__(self) -> str:
-        return f"Detector(name={self.name!r}, model={'yes' if self.model else 'no'})"
+        return (f"Detector(name={self.name!r}, model={'yes' if self.model else 'no'}, "
+                f"need_model={'yes' if self.need_model else 'no'})")
 
     def detect(self, fragments: Sequence[Fragment]) -> list[Signal]:
         """One ``Signal`` per fragment, in order (``fragment_id`` = ``Fragment.id``)."""
@@ -57,6 +67,8 @@ class Detector:
     def need_scores(self, texts: Sequence[str]) -> np.ndarray:
         """P(need) per text (rules alone give a coarse 0.1 / 0.5 / 0.9)."""
         rules = self._rules(texts)
+        if self.need_model is not None:
+            return self.need_model.predict_proba(list(texts), rules)[:, 1]
         if self.model is None:
             return np.asarray([0.9 if r.need else 0.1 if r.noise_rule else 0.5 for r in rules])
         proba = self.model.predict_proba(list(texts), rules)
@@ -99,11 +111,17 @@ class Detector:
     def _signals_serial(self, ids: list[str], texts: list[str]) -> list[Signal]:
         rules = self._rules(texts)
         if self.model is None:
-            return [_from_rule(i, r) for i, r in zip(ids, rules)]
-        proba = self.model.predict_proba(texts, rules)
-        if self.model.is_need_model:
+            out = [_from_rule(i, r) for i, r in zip(ids, rules)]
+        elif self.model.is_need_model:
+            proba = self.model.predict_proba(texts, rules)
             return [self._from_need_model(i, r, p[1]) for i, r, p in zip(ids, rules, proba)]
-        return self._from_label_model(ids, rules, proba)
+        else:
+            out = self._from_label_model(ids, rules, self.model.predict_proba(texts, rules))
+        if self.need_model is None:
+            return out
+        p_need = self.need_model.predict_proba(texts, rules)[:, 1]
+        th = self.need_model.threshold
+        return [_with_need(s, r, float(p), th) for s, r, p in zip(out, rules, p_need)]
 
     def _from_label_model(self, ids: list[str], rules: list[RuleResult], proba: np.ndarray) -> list[Signal]:
         """Blend model probabilities with the rule distribution (vectorised over texts)."""
@@ -133,6 +151,20 @@ class Detector:
             label = rule.label if rule.label not in NEED_LABELS else SignalLabel.other
         conf = p_need if need else 1.0 - p_need
         return Signal(fid, label, need, rule.intensity, rule.explicit and need, round(float(conf), 4), rule.cues)
+
+
+def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float) -> Signal:
+    """``signal`` with the need decided by a need model. Hard noise rules still win, and so does
+    an explicit need cue ("要是有…就好了", "最怕的就是…") behind a need label. The label stands
+    either way: a question the model rejects is still a question, and a need-bearing remark the
+    label model calls ``other`` (a plain statement of a problem) stays ``other``."""
+    if rule.noise_rule and any(c in _ALWAYS_NOISE for c in rule.cues):
+        return signal
+    need = p_need >= threshold or (signal.need and rule.explicit)
+    if need == signal.need:
+        return signal
+    return Signal(signal.fragment_id, signal.label, need, signal.intensity, rule.explicit and need,
+                  signal.confidence, signal.cues)
 
 
 def _worker_count(workers: int | None, n: int) -> int:
@@ -186,8 +218,9 @@ def get_detector(name: str = "default") -> Detector:
     """Look up a detector by name.
 
     Args:
-        name: "rules" (cue rules only), "default" (rules + the shipped model when present,
-            rules alone otherwise) or the path of a model folder.
+        name: "rules" (cue rules only), "default" (rules + the shipped label model, with the
+            shipped need model deciding which fragments are needs; rules alone where the
+            models are absent) or the path of a model folder.
 
     Raises:
         UnknownComponentError: ``name`` is neither a known name nor an existing folder.
@@ -196,9 +229,9 @@ def get_detector(name: str = "default") -> Detector:
     if name == "rules":
         return Detector(None, name="rules")
     if name == "default":
-        if (DEFAULT_MODEL_DIR / "model.json").is_file():
-            return Detector(load_model(DEFAULT_MODEL_DIR), name="default")
-        return Detector(None, name="default")
+        model = load_model(DEFAULT_MODEL_DIR) if (DEFAULT_MODEL_DIR / "model.json").is_file() else None
+        need = load_model(DEFAULT_NEED_DIR) if (DEFAULT_NEED_DIR / "model.json").is_file() else None
+        return Detector(model, name="default", need_model=need)
     if Path(name).is_dir():
         return load_detector(name)
     raise UnknownComponentError(

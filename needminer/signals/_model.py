@@ -251,14 +251,14 @@ class _CompactLR:
         self.c = c
         self.seed = seed
 
-    def fit(self, x, y: np.ndarray) -> _CompactLR:
+    def fit(self, x, y: np.ndarray, sample_weight: np.ndarray | None = None) -> _CompactLR:
         from sklearn.linear_model import LogisticRegression
 
         self.cols_ = np.unique(x.indices)
         self.clf_ = LogisticRegression(
             C=self.c, solver="newton-cg", class_weight="balanced", max_iter=500, random_state=self.seed
         )
-        self.clf_.fit(x[:, self.cols_], y)
+        self.clf_.fit(x[:, self.cols_], y, sample_weight=sample_weight)
         self.coef_ = np.zeros((self.clf_.coef_.shape[0], x.shape[1]), dtype=np.float32)
         self.coef_[:, self.cols_] = self.clf_.coef_
         self.intercept_ = self.clf_.intercept_
@@ -268,16 +268,16 @@ class _CompactLR:
         return self.clf_.predict_proba(x[:, self.cols_])
 
 
-def _fit_lr(x, y: np.ndarray, c: float, seed: int) -> _CompactLR:
-    return _CompactLR(c, seed).fit(x, y)
+def _fit_lr(x, y: np.ndarray, c: float, seed: int, sample_weight: np.ndarray | None = None) -> _CompactLR:
+    return _CompactLR(c, seed).fit(x, y, sample_weight)
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+def _best_threshold(y: np.ndarray, p: np.ndarray, sample_weight: np.ndarray | None = None) -> tuple[float, float]:
     from sklearn.metrics import f1_score
 
     best = (0.5, -1.0)
     for th in np.linspace(0.2, 0.8, 25):
-        f = f1_score(y, (p >= th).astype(int), average="macro", zero_division=0)
+        f = f1_score(y, (p >= th).astype(int), average="macro", zero_division=0, sample_weight=sample_weight)
         if f > best[1] + 1e-9:
             best = (float(th), float(f))
     return best
@@ -294,13 +294,13 @@ def _design(counts, cues: np.ndarray, idf: np.ndarray, vectors: np.ndarray | Non
     return sparse.hstack(blocks, format="csr", dtype=np.float32)
 
 
-def _score(y: np.ndarray, p: np.ndarray, need: bool) -> tuple[float, float]:
+def _score(y: np.ndarray, p: np.ndarray, need: bool, sample_weight: np.ndarray | None = None) -> tuple[float, float]:
     """(threshold, macro-F1) of out-of-fold probabilities."""
     if need:
-        return _best_threshold(y, p[:, 1])
+        return _best_threshold(y, p[:, 1], sample_weight)
     from sklearn.metrics import f1_score
 
-    return 0.5, float(f1_score(y, p.argmax(axis=1), average="macro", zero_division=0))
+    return 0.5, float(f1_score(y, p.argmax(axis=1), average="macro", zero_division=0, sample_weight=sample_weight))
 
 
 def train_model(
@@ -308,12 +308,15 @@ def train_model(
     n_features: int = 2**18, ngram_range: tuple[int, int] = (1, 4), word_ngram_range: tuple[int, int] | None = None,
     cue_weight: float = 1.0, cue_backend: str = "regex", embedder: object = None, embed_weight: float = 1.0,
     vectors: np.ndarray | None = None, tune_threshold: bool = True, inner_folds: int = 3,
+    sample_weight: Sequence[float] | None = None,
 ) -> tuple[SignalModel, dict]:
     """Fit the classifier in memory; returns the model and a summary dict.
 
     ``c``: one value, a grid, or None for ``C_GRID``; with several values the one with the best
     inner-CV macro-F1 is used. ``embedder``: an ``Embedder`` or a name (``"lite"``); its vectors
     become a feature block (``vectors`` may pass them precomputed, aligned with ``texts``).
+    ``sample_weight``: one weight per text (e.g. to give each training source the same total
+    weight); the inner CV scores its threshold and C with the same weights.
     """
     if len(texts) != len(labels):
         raise ConfigError(f"train_detector got {len(texts)} texts but {len(labels)} labels; pass one label per text.")
@@ -322,6 +325,12 @@ def train_model(
         raise ConfigError("train_detector needs at least two distinct labels. Add examples of the other class.")
     texts = [str(t) for t in texts]
     y = np.asarray([classes.index(v) for v in y_str])
+    sw = None
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        if sw.shape != (len(texts),) or not np.all(np.isfinite(sw)) or np.any(sw < 0) or sw.sum() <= 0:
+            raise ConfigError("train_detector sample_weight needs one finite, non-negative weight per text.")
+        sw = sw * (len(sw) / sw.sum())
     names = CUE_FEATURES + (LEX_FEATURES if cue_backend == "spacy" else ())
     feat = NgramFeaturizer(n_features=n_features, ngram_range=ngram_range, cue_weight=cue_weight,
                            word_ngram_range=word_ngram_range, cue_features=names, cue_backend=cue_backend)
@@ -364,13 +373,13 @@ def train_model(
         for cc in grid:
             oof = np.zeros((len(y), len(classes)))
             for (tr, te), (xtr, xte) in zip(folds, designs):
-                oof[te] = _fit_lr(xtr, y[tr], cc, seed).predict_proba(xte)
-            th, f = _score(y, oof, need and tune_threshold)
+                oof[te] = _fit_lr(xtr, y[tr], cc, seed, None if sw is None else sw[tr]).predict_proba(xte)
+            th, f = _score(y, oof, need and tune_threshold, sw)
             if f > best[0] + 1e-9:
                 best = (f, th, cc)
         inner, threshold, best_c = best
     idf = fit_idf(counts)
-    clf = _fit_lr(_design(counts, cues, idf, vectors, embed_weight), y, best_c, seed)
+    clf = _fit_lr(_design(counts, cues, idf, vectors, embed_weight), y, best_c, seed, sw)
     coef = np.ascontiguousarray(clf.coef_.T.astype(np.float32))
     model = SignalModel(classes, feat, idf, coef, clf.intercept_.astype(np.float32), threshold,
                         embedder=emb_name, embed_weight=embed_weight, _embedder_obj=emb_obj)
