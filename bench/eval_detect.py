@@ -15,6 +15,11 @@ Sets (from ../shared/data/eval, never copied into the repo):
     is), label in {question, wish} (cped), label == pain (car).
 (b) 5-fold CV of the ``train_detector`` recipe with 0/1 labels (grouped by dialogue for
     stc3 and cped, stratified for car): what a researcher retraining on these labels gets.
+(c) ``--lodo``: leave one dataset out. For each set, the shipped recipe (bench/train_default_detector.py)
+    is retrained without it — the label model is trained on our own lines only, the need model on
+    our lines plus CPED unless CPED is the set left out — and scored zero-shot as in (a). Also
+    scored: need recall on the two sets whose every text is a need (phone complaint clauses,
+    medical queries) and macro-F1 on the hand-labelled real chats (bench/real_chat).
 Skips with a message when ../shared is absent.
 """
 
@@ -67,14 +72,15 @@ def load_car() -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 LOADERS = {"stc3": load_stc3, "cped": load_cped, "car": load_car}
+ALL_NEED = {"phone": "phone_complaints", "medical": "medical_queries"}  # every text is a need
 
 
-def zero_shot_predict(name: str, texts: list[str], detector: str = "default") -> np.ndarray:
+def zero_shot_predict(name: str, texts: list[str], detector: object = "default") -> np.ndarray:
     from needminer.conversation import split_fragments
     from needminer.signals import get_detector
     from needminer.types import SignalLabel
 
-    det = get_detector(detector)
+    det = get_detector(detector) if isinstance(detector, str) else detector
     if name == "stc3":
         spans = [split_fragments(t) or [(0, 0)] for t in texts]
         flat = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
@@ -138,6 +144,54 @@ def cv_predict(texts: list[str], y: np.ndarray, groups: np.ndarray, grouped: boo
     return pred
 
 
+def lodo_detector(held_out: str):
+    """The shipped recipe retrained without ``held_out`` (label model: our lines; need model: our
+    lines + CPED unless CPED is held out)."""
+    from bench.train_default_detector import CPED_WEIGHT, NEED_PARAMS, PARAMS, need_training, read_cped, read_train
+    from needminer.signals._detector import Detector
+    from needminer.signals._model import train_model
+
+    texts, labels = read_train()
+    label_model, _ = train_model(texts, labels, **PARAMS)
+    others = {} if held_out == "cped" else {"cped": read_cped()}
+    nt, ny, nw = need_training((texts, labels), others, CPED_WEIGHT)
+    need_model, _ = train_model(nt, ny, sample_weight=nw, **NEED_PARAMS)
+    return Detector(label_model, name=f"lodo-{held_out}", need_model=need_model)
+
+
+def all_need_recall(folder: str, detector) -> tuple[int, float]:
+    """Share of texts with a need-bearing fragment, on a set whose every text is a need."""
+    from needminer.conversation import split_fragments
+
+    with (EVAL / folder / "texts.csv").open(encoding="utf-8", newline="") as f:
+        texts = [r["text"] for r in csv.DictReader(f)]
+    spans = [split_fragments(t) or [(0, len(t))] for t in texts]
+    sigs = iter(detector.detect_texts([t[a:b] for t, sp in zip(texts, spans) for a, b in sp]))
+    hits = [any(next(sigs).need for _ in sp) for sp in spans]
+    return len(texts), float(np.mean(hits))
+
+
+def lodo(sets: list[str]) -> None:
+    """(c): the leave-one-dataset-out table."""
+    from bench import real_chat
+
+    print("(c) leave one dataset out (shipped recipe retrained without the set; zero-shot on it)")
+    for name in sets:
+        texts, y, _ = LOADERS[name]()
+        t0 = time.perf_counter()
+        pred = zero_shot_predict(name, texts, lodo_detector(name))
+        report(f"{name} [{time.perf_counter() - t0:.0f}s]", y, pred)
+    shipped = lodo_detector("none")
+    for short, folder in ALL_NEED.items():
+        if (EVAL / folder / "texts.csv").is_file():
+            n, rec = all_need_recall(folder, shipped)
+            print(f"  {short}: need recall {rec:.3f} (n={n}, every text a need)")
+    for name in real_chat.available():
+        verdict, labels, _ = real_chat.message_needs(name, shipped)
+        ids = sorted(labels)
+        report(f"real chat {name}", np.asarray([labels[i].need for i in ids]), np.asarray([verdict[i] for i in ids]))
+
+
 def report(title: str, y: np.ndarray, pred: np.ndarray) -> float:
     from sklearn.metrics import f1_score, precision_recall_fscore_support
 
@@ -153,6 +207,7 @@ def main() -> int:
     ap.add_argument("--sets", nargs="+", default=list(LOADERS), choices=list(LOADERS))
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold CV of the training recipe")
     ap.add_argument("--no-zero-shot", action="store_true")
+    ap.add_argument("--lodo", action="store_true", help="(c): leave-one-dataset-out table (retrains per set)")
     ap.add_argument("--detector", default="default", help="detector for (a): default, rules or a model folder")
     ap.add_argument("--words", action="store_true", help="(b): add jieba word 1–2-grams")
     ap.add_argument("--cue-backend", default="regex", choices=["regex", "spacy"], help="(b): cue matcher")
@@ -183,6 +238,8 @@ def main() -> int:
                  *([args.embedder] if args.embedder else [])])
             report(f"(b) train_detector [{tag}] 5-fold CV [{time.perf_counter() - t0:.1f}s]", y, pred)
         sys.stdout.flush()
+    if args.lodo:
+        lodo(args.sets)
     return 0
 
 

@@ -69,8 +69,9 @@ def _sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def message_needs(name: str, detector: str = "default") -> tuple[dict[str, int], dict[str, Label], int]:
-    """Detector verdict per labelled message id, the labels, and how many labelled texts no longer match."""
+def message_needs(name: str, detector: object = "default") -> tuple[dict[str, int], dict[str, Label], int]:
+    """Detector verdict per labelled message id, the labels, and how many labelled texts no longer match.
+    ``detector``: a name for ``get_detector`` or a ``Detector``."""
     from needminer.config import PipelineConfig
     from needminer.conversation import build_conversation
     from needminer.ingest import iter_sources
@@ -85,7 +86,8 @@ def message_needs(name: str, detector: str = "default") -> tuple[dict[str, int],
     mismatched = sum(1 for i, lab in labels.items() if i not in texts or _sha(texts[i]) != lab.sha)
     clean = clean_messages(messages, secret=b"real-chat-check", config=cfg.text)
     conv = build_conversation(clean, cfg.conversation)
-    sigs = get_detector(detector).detect(conv.fragments)
+    det = get_detector(detector) if isinstance(detector, str) else detector
+    sigs = det.detect(conv.fragments)
     verdict = {i: 0 for i in labels}
     for f, s in zip(conv.fragments, sigs):
         if f.message_id in verdict and s.need and s.intensity >= cfg.signals.min_intensity:

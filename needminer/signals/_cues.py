@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from needminer.text import PLACEHOLDERS
+
 # Words after 太 that make "太…了" a praise rather than a complaint.
 _TAI_POSITIVE = "好|棒|美|香|赞|爱|值|划算|舒服|喜欢|可爱|给力|感谢|谢谢|开心|厉害|实用|方便|好用|好看|好吃|牛|强|帅|惊艳|满意|便宜"
 
@@ -74,13 +76,36 @@ PRAISE: tuple[tuple[str, str, float], ...] = (
 )
 
 # ---- noise -----------------------------------------------------------------------------
-CONTACT_PLACEHOLDER = r"\[(?:手机号|电话|微信号|微信|QQ号|QQ|邮箱|网址|链接|URL|url|身份证号|银行卡号|账号|地址)\]"
+# What the text stage's redaction writes (needminer.text.PLACEHOLDERS: [手机号] [身份证] [银行卡] …)
+# plus a few spellings that exports use themselves.
+_PLACEHOLDER_NAMES = sorted({p.strip("[]") for p in PLACEHOLDERS} | {"电话", "微信", "QQ", "网址", "URL", "url",
+                                                                     "身份证号", "银行卡号", "账号"}, key=len, reverse=True)
+CONTACT_PLACEHOLDER = r"\[(?:" + "|".join(_PLACEHOLDER_NAMES) + r")\]"
 
 AD: tuple[tuple[str, str, float], ...] = (
     ("contact", CONTACT_PLACEHOLDER, 1.0),
     ("add_me", r"加[vV威微薇]|加微信|加我|加好友|\+[vV]|[vV]信|私聊|私信我|私我|滴滴我|戳我|联系我|咨询请|详情咨询|详询", 1.2),
     ("scan", r"扫码|扫一扫|二维码|进群|拉群|入群|加群|群号", 1.2),
     ("sell", r"代购|代理|招代理|兼职|日赚|日入|月入|返利|返现|秒杀|包邮|特价|清仓|低价|批发|团购|拼团|下单|现货|正品保证|优惠券|领券|内部券|限时|限量|福利|免费领|点击链接|淘口令|复制.{0,8}打开|薅羊毛|刷单|招聘|招人|高薪|佣金|折扣|打折|打[一二三四五六七八九]折|[一二三四五六七八九]折起|促销|厂家直销|一手货源|本店|到店|进店|店铺|报群名", 1.0),
+)
+
+# Red packets and group games: never a need, whatever the wording ("运气王出来发", "手慢了").
+RED_PACKET = (
+    r"运气王|手气最佳|手气王|拼手气|抢红包|发红包|红包雨|口令红包|专享红包|接红包|谢谢老板|老板大气|老板发|手慢了|"
+    r"抢到了|没抢到|集五福|敬业福|万能福|扫福|福卡|沾沾喜气|发个红包|包个红包|红包呢|红包拿来|求红包|再来一个红包"
+)
+# Bots, welcomes, group rules and auto-replies.
+BOT = (
+    r"欢迎.{0,12}(?:入群|进群|加入本群|加入群|新人|新朋友|小伙伴)|入群(?:请|须知|先)|群公告|群规|本群(?:禁止|不准|严禁|仅|只)|"
+    r"请(?:修改|改)(?:群)?(?:名片|备注|昵称)|改备注|自动回复|\[自动回复\]|我是(?:群)?机器人|机器人为您|回复关键词|"
+    r"签到成功|打卡成功|已连续签到"
+)
+# 接龙: a sign-up chain ("#接龙 … 1. 张三 2. 李四").
+JIELONG = r"接龙|^#接龙"
+# Recruitment and event announcements (内推 adverts, 宣讲会 notices): an announcement, not a need.
+RECRUIT = (
+    r"内推|校招|校园招聘|社招|实习生?招聘|招聘|宣讲会|投递简历|简历投递|投递邮箱|岗位职责|任职要求|职位(?:要求|描述)|"
+    r"薪资待遇|五险一金|网申|笔试时间|面试地点|欢迎(?:投递|报名|加入)|报名(?:链接|地址|方式)|扫码报名"
 )
 
 GREETING = (
@@ -97,7 +122,8 @@ CHITCHAT = (
 )
 
 # WeChat/QQ bracket emoticons such as [捂脸] [发怒]; placeholders are excluded explicitly.
-BRACKET_EMOTICON = r"\[(?!(?:手机号|电话|微信号|微信|QQ号|QQ|邮箱|网址|链接|URL|url|身份证号|银行卡号|账号|地址|姓名|图片|表情|动画表情|语音|视频|文件)\])[\u4e00-\u9fffA-Za-z]{1,4}\]"
+BRACKET_EMOTICON = (r"\[(?!(?:" + "|".join(_PLACEHOLDER_NAMES) + r"|姓名|图片|表情|动画表情|语音|视频|文件)\])"
+                    r"[\u4e00-\u9fffA-Za-z]{1,4}\]")
 MEDIA_PLACEHOLDER = r"\[(?:图片|表情|动画表情|语音|视频|文件|Sticker|sticker|Photo|photo|image)\]"
 EMOJI = "[\U0001F300-\U0001FAFF\u2600-\u27BF\U0001F000-\U0001F2FF\uFE0F\u200d]"
 KAOMOJI = r"[(（][^()（）\u4e00-\u9fff]{1,8}[)）]|[Tt]_[Tt]|QAQ|QwQ|orz|Orz|OTZ|\^_\^|>_<|=_=|-_-|o\(╥﹏╥\)o"

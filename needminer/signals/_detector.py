@@ -11,7 +11,7 @@ import numpy as np
 
 from needminer.errors import UnknownComponentError
 from needminer.signals._model import SignalModel, TrainReport, load_model, train_and_save
-from needminer.signals._rules import LABELS, RuleResult, is_need, score_text
+from needminer.signals._rules import LABELS, RuleResult, is_need, message_noise, score_text
 from needminer.types import NEED_LABELS, Fragment, Signal, SignalLabel
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "resources" / "default"
@@ -21,7 +21,7 @@ DEFAULT_NEED_DIR = Path(__file__).parent / "resources" / "need"
 DETECTOR_NAMES = ("default", "rules")
 # Hard noise reasons that also override a researcher's need model (a "+1"-free sticker or an ad
 # is never a need); greetings and short chit-chat are left to such a model.
-_ALWAYS_NOISE = {"noise.ad", "noise.sticker_only"}
+_ALWAYS_NOISE = {"noise.ad", "noise.sticker_only", "noise.mention_only", "noise.red_packet", "noise.bot"}
 # Batches at least this large are split over forked worker processes (one per core).
 PARALLEL_MIN = 4000
 _FORK_STATE: tuple[Detector, list[str], list[str]] | None = None
@@ -57,8 +57,21 @@ class Detector:
                 f"need_model={'yes' if self.need_model else 'no'})")
 
     def detect(self, fragments: Sequence[Fragment]) -> list[Signal]:
-        """One ``Signal`` per fragment, in order (``fragment_id`` = ``Fragment.id``)."""
-        return self._signals([f.id for f in fragments], [f.text for f in fragments])
+        """One ``Signal`` per fragment, in order (``fragment_id`` = ``Fragment.id``). Every fragment
+        of a message that is noise as a whole (a recruitment advert, a 接龙 chain, a bot notice,
+        red-packet chatter: ``message_noise``) is noise."""
+        signals = self._signals([f.id for f in fragments], [f.text for f in fragments])
+        parts: dict[str, list[int]] = {}
+        for i, f in enumerate(fragments):
+            parts.setdefault(f.message_id, []).append(i)
+        for idx in parts.values():
+            reason = message_noise("\n".join(fragments[i].text for i in idx))
+            if reason is not None:
+                for i in idx:
+                    s = signals[i]
+                    signals[i] = Signal(s.fragment_id, SignalLabel.noise, False, 0.0, False, 0.9,
+                                        (*s.cues, f"noise.{reason}"))
+        return signals
 
     def detect_texts(self, texts: Sequence[str]) -> list[Signal]:
         """One ``Signal`` per text, in order (``fragment_id`` = the text's index as a string)."""
@@ -154,11 +167,11 @@ class Detector:
 
 
 def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float) -> Signal:
-    """``signal`` with the need decided by a need model. Hard noise rules still win, and so does
+    """``signal`` with the need decided by a need model. Noise rules still win, and so does
     an explicit need cue ("要是有…就好了", "最怕的就是…") behind a need label. The label stands
     either way: a question the model rejects is still a question, and a need-bearing remark the
     label model calls ``other`` (a plain statement of a problem) stays ``other``."""
-    if rule.noise_rule and any(c in _ALWAYS_NOISE for c in rule.cues):
+    if rule.noise_rule:
         return signal
     need = p_need >= threshold or (signal.need and rule.explicit)
     if need == signal.need:

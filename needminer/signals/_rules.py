@@ -38,6 +38,14 @@ _EXPLICIT = C.compiled(C.EXPLICIT)
 _TOPIC = C.compiled(C.TOPIC)
 _NEGATION = re.compile(r"[不没别非难]|不太|不怎么|没那么")
 _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,6}\]")
+_RED_PACKET = C.compiled(C.RED_PACKET)
+_RED_PACKET_MAX = 24  # red-packet chatter is short; a long text about a 抢红包 campaign is about the campaign
+_BOT = C.compiled(C.BOT)
+_JIELONG = C.compiled(C.JIELONG)
+_RECRUIT = C.compiled(C.RECRUIT)
+_LINK = re.compile(r"\[链接\]|https?://|www\.", re.IGNORECASE)
+# @mentions: pseudonymised ones anywhere, others when a space or the end follows them.
+_MENTION = re.compile(r"@成员-[0-9a-f]+|@[^\s@]{1,16}(?=\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +59,8 @@ class RuleResult:
         intensity: 0–1 intensity.
         explicit: An explicit request cue fired.
         topical: The product / service / task lexicon matched.
-        noise_rule: A hard noise rule fired (ad, sticker-only, greeting, short chit-chat); it
-            overrides any model.
+        noise_rule: A hard noise rule fired (ad, sticker-only, @-only, red packet, bot notice,
+            greeting, short chit-chat); it overrides the label model.
         confidence: 0–1 confidence of ``label``.
     """
 
@@ -136,6 +144,12 @@ def _noise_rule(text: str, content: str, scores: dict[str, float]) -> tuple[str 
     """Return the hard-noise reason (or None) and the ad cues that fired."""
     if not content or not _PLACEHOLDER.sub("", content):
         return "sticker_only", []
+    if "@" in text and not _PLACEHOLDER.sub("", content_of(_MENTION.sub(" ", text))):
+        return "mention_only", []
+    if len(content) <= _RED_PACKET_MAX and _RED_PACKET.search(text) and max(scores["pain"], scores["wish"]) < 1.0:
+        return "red_packet", []
+    if _BOT.search(text) and max(scores["pain"], scores["wish"], scores["question"]) < 1.0:
+        return "bot", []
     ad_hits = [name for name, rx, _w in _AD if rx.search(text)]
     if ad_hits:
         contact_push = "contact" in ad_hits and len(ad_hits) >= 2
@@ -152,6 +166,25 @@ def _noise_rule(text: str, content: str, scores: dict[str, float]) -> tuple[str 
     if len(content) < 4 and functional + scores["praise"] == 0:
         return "short", ad_hits
     return None, ad_hits
+
+
+def message_noise(text: str) -> str | None:
+    """Why a whole message is noise whatever its clauses say, or None: a recruitment or event
+    announcement (内推 adverts, 宣讲会 notices), a 接龙 chain, a bot / welcome / group-rule notice,
+    or red-packet chatter. Applied to every fragment of the message (``Detector.detect``), since
+    the clauses of a long advert ("公司提供免费三餐") do not say on their own that they are one."""
+    scores, _ = _family_scores(text)
+    asks = scores["question"] >= 1.0 or scores["wish"] >= 1.0
+    recruit = len({m.group(0) for m in _RECRUIT.finditer(text)})
+    if recruit >= 3 or (recruit >= 2 or (recruit and _LINK.search(text))) and not asks:
+        return "recruit"
+    if _JIELONG.search(text) and not asks and scores["pain"] < 1.0:
+        return "jielong"
+    if _BOT.search(text) and not asks and scores["pain"] < 1.0:
+        return "bot"
+    if len(content_of(text)) <= _RED_PACKET_MAX and _RED_PACKET.search(text) and max(scores["pain"], scores["wish"]) < 1.0:
+        return "red_packet"
+    return None
 
 
 def score_text(text: str) -> RuleResult:

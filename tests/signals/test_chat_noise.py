@@ -1,0 +1,124 @@
+"""Chat noise a real group has (red packets, 接龙, bots and welcomes, recruitment adverts, @-only and
+sticker-only replies, links and ads) never becomes a need; the need model and its fallbacks."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from needminer.conversation import build_conversation
+from needminer.signals import get_detector, score_text
+from needminer.signals._rules import message_noise
+from needminer.types import CleanMessage, SignalLabel
+
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def msg(i: int, speaker: str, text: str, minutes: float) -> CleanMessage:
+    return CleanMessage(id=f"m{i}", chat="群", speaker=speaker, text=text, time=T0 + timedelta(minutes=minutes))
+
+RED_PACKET = ["运气王出来发红包", "手慢了[捂脸]", "谢谢老板！", "集五福还差敬业福", "拼手气红包，抢到了0.01", "运气王是谁？"]
+BOT = ["欢迎新人入群，请先看群公告", "本群禁止发广告，违者踢出", "[自动回复]您好，我现在有事不在", "请修改群名片为 学院-姓名"]
+MENTION_ONLY = ["@成员-3fa2c1", "@成员-3fa2c1 @成员-9b0e11", "@小王 "]
+STICKER_ONLY = ["[表情]", "[捂脸][捂脸]", "😂😂", "[图片]"]
+ADS = ["加V tony88 代理面膜，日赚五百，扫码进群", "限时秒杀！点击链接领券，包邮到家 [链接]"]
+# Whole messages that are noise whatever their clauses say.
+ANNOUNCEMENTS = [
+    ("网易互联网内推来啦！投递简历参与内推，登录校招官网选择心仪岗位，公司提供免费三餐", "recruit"),
+    ("小米2017校园招聘开始啦 [链接] 欢迎投递", "recruit"),
+    ("#接龙 周六聚餐\n1. 小王\n2. 小李\n3. 阿强", "jielong"),
+    ("接龙\n1 张三 2份\n2 李四 1份\n3 王五 3份", "jielong"),
+    ("周五团建接龙，要去的往下接：\n1. 小王\n2. 小李", "jielong"),
+    ("欢迎新同学入群！入群请先改备注：年级-专业-姓名", "bot"),
+    ("手气最佳 发下一个", "red_packet"),
+]
+# Needs that mention the same words and must stay needs.
+STILL_NEEDS = [
+    "抢红包的时候app闪退了，太坑",
+    "有人知道网易内推码怎么填吗？",
+    "明天宣讲会几点开始？",
+    "求问下校招网申截止时间",
+    "@成员-3fa2c1 网页版一直加载不出来",
+    "群公告在哪看？",
+]
+
+
+@pytest.mark.parametrize("text", RED_PACKET + BOT + MENTION_ONLY + STICKER_ONLY + ADS)
+def test_fragment_noise_rules(text: str) -> None:
+    r = score_text(text)
+    assert r.label is SignalLabel.noise and r.noise_rule and not r.need
+    assert not get_detector("default").detect_texts([text])[0].need
+
+
+@pytest.mark.parametrize("text,reason", ANNOUNCEMENTS)
+def test_message_noise_reasons(text: str, reason: str) -> None:
+    assert message_noise(text) == reason
+
+
+@pytest.mark.parametrize("text", STILL_NEEDS + ["1、扬声器音量小，\n2、充电慢\n3、发热严重", "1、充电慢\n2、发热严重\n3、屏幕偏黄"])
+def test_need_words_in_a_real_question_or_complaint_are_not_noise(text: str) -> None:
+    assert message_noise(text) is None
+    assert not score_text(text).noise_rule
+
+
+@pytest.mark.parametrize("text", STILL_NEEDS)
+def test_still_needs_are_detected(text: str) -> None:
+    sigs = get_detector("default").detect_texts([text])
+    assert any(s.need for s in sigs), text
+
+
+def test_every_clause_of_an_advert_is_noise() -> None:
+    advert = ("网易2017校园招聘开始啦！导师经验很资深，整个工作氛围宽松愉悦，公司提供免费三餐，免费健身房。"
+              "投递简历请登录校招官网 [链接]，内推码 ABC123")
+    chat = [msg(1, "A", advert, 0), msg(2, "B", "学校的缴费平台一直显示待支付，怎么办？", 3)]
+    conv = build_conversation(chat)
+    sigs = get_detector("default").detect(conv.fragments)
+    by_msg = {}
+    for f, s in zip(conv.fragments, sigs):
+        by_msg.setdefault(f.message_id, []).append(s)
+    assert len(by_msg["m1"]) > 2
+    assert all(s.label is SignalLabel.noise and not s.need and "noise.recruit" in s.cues for s in by_msg["m1"])
+    assert any(s.need for s in by_msg["m2"])
+
+
+def test_need_model_rejects_chit_chat_questions_but_keeps_their_label() -> None:
+    det = get_detector("default")
+    assert det.need_model is not None  # the shipped need model is in the package
+    for text in ("你们干嘛呢", "你吃了吗？", "你还在加班？"):
+        s = det.detect_texts([text])[0]
+        assert not s.need, text
+    for text in ("校医院周末开门吗？", "学费什么时候交啊？", "这个缴费平台真心烂"):
+        assert det.detect_texts([text])[0].need, text
+
+
+def test_explicit_need_cues_survive_the_need_model() -> None:
+    det = get_detector("default")
+    for text in ("其实我想要的就是不伤膝盖", "要是有温和又保湿的面霜就好了"):
+        assert det.detect_texts([text])[0].need, text
+
+
+def test_copy_pasted_meme_is_one_line_not_votes() -> None:
+    meme = "来，你来当处长，你来当处长"
+    chat = [msg(i, s, meme, i) for i, s in enumerate("ABCDE", start=1)]
+    conv = build_conversation(chat)
+    assert conv.endorsements == ()
+    assert {f.message_id for f in conv.fragments} == {"m1"}
+    assert set(conv.duplicates) == {"m2", "m3", "m4", "m5"}
+
+
+def test_endorsements_count_once_per_person() -> None:
+    chat = [msg(1, "A", "网页版一直加载不出来DLC", 0), msg(2, "B", "+1", 1), msg(3, "B", "同问", 2),
+            msg(4, "C", "+1", 3), msg(5, "A", "+1", 4)]
+    conv = build_conversation(chat)
+    voters = sorted(e.speaker for e in conv.endorsements)
+    assert voters == ["B", "C"]  # B once, A never endorses their own need
+
+
+def test_placeholder_names_match_what_redaction_writes() -> None:
+    from needminer.signals._cues import BRACKET_EMOTICON, CONTACT_PLACEHOLDER
+    from needminer.text import PLACEHOLDERS
+
+    assert all(re.fullmatch(CONTACT_PLACEHOLDER, p) for p in PLACEHOLDERS)
+    assert not any(re.fullmatch(BRACKET_EMOTICON, p) for p in PLACEHOLDERS)  # never taken for an emoticon
