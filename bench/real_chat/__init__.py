@@ -115,6 +115,8 @@ def top_needs(name: str, labels: dict[str, Label], embedder: str | None = None, 
             kinds[lab.kind] = kinds.get(lab.kind, 0) + 1
         scattered = need.statement.title.startswith("零散需求")
         rows.append({"rank": need.rank, "title": need.statement.title, "messages": len(ids),
+                     "speakers": len(need.speakers), "score": need.score,
+                     "signal_need_share": need.factors.get("need_share"),
                      "need_share": round(share, 3), "real": bool(share >= 0.5 and not scattered),
                      "kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1]))})
     return len(result.needs), rows
@@ -159,8 +161,9 @@ def main() -> int:
         if r.precision_at_10 is not None:
             print(f"  report: {r.needs} needs, precision@{len(r.top)} {r.precision_at_10:.2f}")
             for row in r.top:
-                print(f"   #{row['rank']:<2} {'✓' if row['real'] else '✗'} need share {row['need_share']:.2f} "
-                      f"({row['messages']} msgs) {row['title']}  {row['kinds']}")
+                print(f"   #{row['rank']:<2} {'✓' if row['real'] else '✗'} labelled need share {row['need_share']:.2f} "
+                      f"({row['messages']} msgs, {row['speakers']} speakers, score {row['score']:.1f}, "
+                      f"need-label share {row['signal_need_share']}) {row['title']}  {row['kinds']}")
     return 0
 
 

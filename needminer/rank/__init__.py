@@ -1,7 +1,9 @@
 """Rank needs by evidence: a transparent NeedScore with a per-factor breakdown.
 
     score = 100 · Σ_f w_f · x_f / Σ_f w_f · coherence   (every factor x_f is scaled to [0, 1];
-            coherence = min(1, raw specificity / 0.3) shrinks grab-bag clusters of chit-chat)
+            coherence = min(1, raw specificity / 0.3) · min(1, need share / 0.5) shrinks grab-bag
+            clusters of chit-chat and clusters whose fragments are mostly not complaints, wishes or
+            questions)
 
 Factors: speakers (distinct people, log-scaled), chats, endorsements ("+1" votes by distinct
 people who did not voice the need themselves), intensity, unmet (share of complaints and questions
@@ -33,6 +35,10 @@ from needminer.types import (
 __all__ = ["FACTORS", "formula", "rank_needs"]
 
 COHERENCE_FLOOR = 0.3  # below this specificity a cluster is a grab-bag: its score shrinks in proportion
+# Below this share of complaints, wishes and questions among its fragments (the rest are remarks
+# the need model kept: statements, praise) a cluster is talk about a topic more than a need.
+NEED_SHARE_FLOOR = 0.5
+_NEED_LABELS = (SignalLabel.pain, SignalLabel.wish, SignalLabel.question)
 FACTORS = ("speakers", "chats", "endorsements", "intensity", "unmet", "recency", "growth", "specificity")
 
 
@@ -43,7 +49,8 @@ def formula(config: RankConfig) -> str:
     total = sum(w.get(f, 0) for f in FACTORS)
     return (
         f"NeedScore = 100 × ({terms}) / {total:g} × coherence; each factor scaled to [0, 1]; "
-        f"coherence = min(1, specificity / {COHERENCE_FLOOR:g}) shrinks grab-bag clusters"
+        f"coherence = min(1, specificity / {COHERENCE_FLOOR:g}) × min(1, need share / {NEED_SHARE_FLOOR:g}) "
+        "shrinks grab-bag clusters and clusters that are mostly not complaints, wishes or questions"
     )
 
 
@@ -125,16 +132,19 @@ def rank_needs(
             "specificity": _specificity(members, stmt.keywords, conf),
         }
         msg_ids = _message_ids(members, votes, conversation.duplicates)
+        labelled = [sig[f.id].label for f in members if f.id in sig]
+        values["need_share"] = sum(lab in _NEED_LABELS for lab in labelled) / len(labelled) if labelled else 1.0
         raw.append((stmt, cluster, members, speakers, chats, len(voters), emerging, trend, values, msg_ids))
     scaled = _scale([r[8] for r in raw])
     weights = {f: float(cfg.weights.get(f, 0.0)) for f in FACTORS}
     total_w = sum(weights.values()) or 1.0
     ranked = []
     for (stmt, cluster, members, speakers, chats, n_votes, emerging, trend, values, msg_ids), x in zip(raw, scaled):
-        coherence = min(1.0, values["specificity"] / COHERENCE_FLOOR)
+        coherence = min(1.0, values["specificity"] / COHERENCE_FLOOR) * min(1.0, values["need_share"] / NEED_SHARE_FLOOR)
         score = 100.0 * sum(weights[f] * x[f] for f in FACTORS) / total_w * coherence
         factors = {f: round(x[f], 4) for f in FACTORS}
         factors["coherence"] = round(coherence, 4)
+        factors["need_share"] = round(values["need_share"], 4)
         factors.update({f"{f}_raw": round(float(values[f]), 4) for f in FACTORS})
         ranked.append(
             (

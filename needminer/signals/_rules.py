@@ -44,8 +44,8 @@ _BOT = C.compiled(C.BOT)
 _JIELONG = C.compiled(C.JIELONG)
 _RECRUIT = C.compiled(C.RECRUIT)
 _LINK = re.compile(r"\[链接\]|https?://|www\.", re.IGNORECASE)
-# @mentions: pseudonymised ones anywhere, others when a space or the end follows them.
-_MENTION = re.compile(r"@成员-[0-9a-f]+|@[^\s@]{1,16}(?=\s|$)")
+# @mentions: the text stage's "@成员" / "@某成员" anywhere, others when a space or the end follows them.
+_MENTION = re.compile(r"@某?成员(?:-[0-9a-f]+)?|@[^\s@]{1,16}(?=\s|$)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,10 @@ from needminer.text._redact import redact
 from needminer.types import CleanMessage, Message
 
 UNKNOWN_MENTION = "@某成员"
+# A known member named in a text: one constant word, never the pseudonym. The pseudonym hangs on a
+# per-workspace secret, and a hash inside the text would change the embeddings and so the needs
+# from one workspace to the next (the speaker pseudonym and ``CleanMessage.mentions`` keep who).
+MEMBER_IN_TEXT = "成员"
 # "@所有人" addresses the whole group, not a member: kept as it is.
 _BROADCAST = frozenset({"所有人", "全体成员", "全体", "all", "All", "ALL", "everyone", "here", "channel"})
 # Characters that end an unresolved "@name" (WeChat puts U+2005 after a mention; normalize makes it " ").
@@ -77,11 +81,13 @@ class _NameIndex:
                 return name
         return None
 
-    def rewrite(self, text: str, alias: Callable[[str], str], replace: bool) -> tuple[str, tuple[str, ...]]:
+    def rewrite(self, text: str, alias: Callable[[str], str], replace: bool,
+                constant: bool = True) -> tuple[str, tuple[str, ...]]:
         """Resolve @mentions and names in ``text``.
 
-        Returns the text with known names as ``alias(sender)`` and unknown @names as ``@某成员``
-        (unchanged when ``replace`` is false) and the aliases of the resolved @mentions.
+        Returns the text with known names as ``成员`` / ``@成员`` (their alias when ``constant`` is
+        false: chat names, which must stay apart) and unknown @names as ``@某成员`` (unchanged when
+        ``replace`` is false) and the aliases of the resolved @mentions.
         """
         pos = i = 0
         out: list[str] = []
@@ -99,7 +105,7 @@ class _NameIndex:
                 if name is not None:
                     who = alias(self.mention[name])
                     mentions.append(who)
-                    token, end = "@" + who, j + 1 + len(name)
+                    token, end = "@" + (MEMBER_IN_TEXT if replace and constant else who), j + 1 + len(name)
                 else:
                     end = j + 1
                     while end < len(text) and end - j <= _MAX_MENTION and text[end] not in _MENTION_END:
@@ -114,7 +120,7 @@ class _NameIndex:
                 name = self._match(text, j, self.plain, self.plain_lengths)
                 if name is None:
                     continue
-                token, end = alias(self.plain[name]), j + len(name)
+                token, end = (MEMBER_IN_TEXT if replace and constant else alias(self.plain[name])), j + len(name)
             out.append(text[pos:j])
             out.append(token)
             pos = i = end
@@ -130,9 +136,10 @@ def clean_messages(
     """Run the text stage on a batch of messages.
 
     Each text (and quote) becomes ``redact(normalize(text))``; then @mentions of a display name
-    or sender key seen in the same batch become ``@成员-xxxxxx``, other @names become ``@某成员``
-    (``@所有人`` is kept), and display names of >= 2 characters met in plain text become their
-    pseudonym, so that no name reaches a report. The chat name is cleaned the same way.
+    or sender key seen in the same batch become ``@成员`` (their pseudonym goes to ``mentions``),
+    other @names become ``@某成员`` (``@所有人`` is kept), and display names of >= 2 characters
+    met in plain text become ``成员``, so that no name reaches a report and the text does not
+    depend on the workspace's pseudonym secret. The chat name is cleaned the same way.
 
     Args:
         messages: Messages of one or more chats; names are resolved across the whole batch.
@@ -169,13 +176,20 @@ def clean_messages(
                 cache[text] = hit
         return hit
 
+    chats: dict[str, str] = {}
+
+    def chat_name(name: str) -> str:  # a private chat named after a member: that member's alias
+        if name not in chats:
+            chats[name] = names.rewrite(base(name), alias, cfg.pseudonymise, constant=False)[0]
+        return chats[name]
+
     out: list[CleanMessage] = []
     for m in msgs:
         text, mentions = clean(m.text)
         out.append(
             CleanMessage(
                 id=m.id,
-                chat=clean(m.chat)[0],
+                chat=chat_name(m.chat),
                 speaker=alias(m.sender),
                 text=text,
                 time=m.time,

@@ -39,20 +39,20 @@ def test_clean_messages_resolves_mentions_and_names(chat: list[Message]) -> None
     out = clean_messages(chat, secret=SECRET)
     assert [c.id for c in out] == ["m1", "m2", "m3", "m4", "m5"]
     assert all(isinstance(c, CleanMessage) for c in out)
-    zs, ls, ww, amy = P("wxid_zs01"), P("wxid_ls02"), P("wxid_ww03"), P("wxid_amy")
+    zs, ls, ww = P("wxid_zs01"), P("wxid_ls02"), P("wxid_ww03")
     assert out[0].speaker == zs
-    assert out[0].text == f"@{ls} 你那个粉底液在哪买的？"
+    assert out[0].text == "@成员 你那个粉底液在哪买的？"  # no pseudonym hash in the text
     assert out[0].mentions == (ls,)
-    assert out[1].text == f"@{zs} 淘宝买的[捂脸]，{zs}你也试试"
+    assert out[1].text == "@成员 淘宝买的[捂脸]，成员你也试试"
     assert out[1].mentions == (zs,)
-    assert out[1].quote == f"{zs}：你那个粉底液在哪买的？电话[手机号]"
+    assert out[1].quote == "成员：你那个粉底液在哪买的？电话[手机号]"
     assert out[1].reply_to == "m1"
     assert out[2].text == "@某成员 @所有人 明天团购"
     assert out[2].mentions == ()
     assert out[3].kind is MessageKind.system
-    assert out[3].text == f"{zs}邀请{ls}加入了群聊"
+    assert out[3].text == "成员邀请成员加入了群聊"
     assert out[3].speaker == ww
-    assert out[4].text == f"{amy}说Amyloid不是名字，[邮箱]不是@某成员"
+    assert out[4].text == "成员说Amyloid不是名字，[邮箱]不是@某成员"
     assert out[4].time == T
 
 
@@ -107,13 +107,14 @@ def test_config_switches() -> None:
     assert plain[0].speaker == "wxid_zs01"
     assert plain[0].mentions == ("wxid_zs01",)
     full = clean_messages(m, secret=SECRET)
-    assert full[0].text == f"@{P('wxid_zs01')} 电话[手机号]"  # traditional name matched after t2s
+    assert full[0].text == "@成员 电话[手机号]"  # traditional name matched after t2s
+    assert full[0].mentions == (P("wxid_zs01"),)
 
 
 def test_placeholders_and_emoticons_are_not_rewritten_by_names() -> None:
     m = [msg(1, "u1", "手机", "我的手机号13800001234[捂脸]"), msg(2, "u2", "捂脸", "好")]
     out = clean_messages(m, secret=SECRET)
-    assert out[0].text == f"我的{P('u1')}号[手机号][捂脸]"
+    assert out[0].text == "我的成员号[手机号][捂脸]"
 
 
 def test_empty_input_and_bad_secret() -> None:
