@@ -225,6 +225,8 @@ class Signal:
         explicit: True for an explicit request ("希望…", "求…"), False for an implied one.
         confidence: 0–1 confidence of the label.
         cues: Names of the rule cues that fired (for explanations).
+        need_score: 0–1 probability behind ``need`` when a model gave one (the need model's
+            P(need), else the label model's mass on pain / wish / question); None for rules alone.
     """
 
     fragment_id: str
@@ -234,10 +236,13 @@ class Signal:
     explicit: bool = False
     confidence: float = 1.0
     cues: tuple[str, ...] = ()
+    need_score: float | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.intensity <= 1.0:
             raise ValueError(f"Signal {self.fragment_id}: intensity {self.intensity} not in [0, 1]")
+        if self.need_score is not None and not 0.0 <= self.need_score <= 1.0:
+            raise ValueError(f"Signal {self.fragment_id}: need_score {self.need_score} not in [0, 1]")
 
 
 @dataclass(frozen=True, slots=True)

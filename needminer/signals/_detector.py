@@ -70,7 +70,7 @@ class Detector:
                 for i in idx:
                     s = signals[i]
                     signals[i] = Signal(s.fragment_id, SignalLabel.noise, False, 0.0, False, 0.9,
-                                        (*s.cues, f"noise.{reason}"))
+                                        (*s.cues, f"noise.{reason}"), 0.0)
         return signals
 
     def detect_texts(self, texts: Sequence[str]) -> list[Signal]:
@@ -129,30 +129,37 @@ class Detector:
             proba = self.model.predict_proba(texts, rules)
             return [self._from_need_model(i, r, p[1]) for i, r, p in zip(ids, rules, proba)]
         else:
-            out = self._from_label_model(ids, rules, self.model.predict_proba(texts, rules))
+            out, complaint = self._from_label_model(ids, rules, self.model.predict_proba(texts, rules))
         if self.need_model is None:
             return out
+        if self.model is None:
+            complaint = [float(r.need and r.label is not SignalLabel.question) for r in rules]
         p_need = self.need_model.predict_proba(texts, rules)[:, 1]
         th = self.need_model.threshold
-        return [_with_need(s, r, float(p), th) for s, r, p in zip(out, rules, p_need)]
+        return [_with_need(s, r, float(p), th, float(c)) for s, r, p, c in zip(out, rules, p_need, complaint)]
 
-    def _from_label_model(self, ids: list[str], rules: list[RuleResult], proba: np.ndarray) -> list[Signal]:
-        """Blend model probabilities with the rule distribution (vectorised over texts)."""
+    def _from_label_model(self, ids: list[str], rules: list[RuleResult],
+                          proba: np.ndarray) -> tuple[list[Signal], np.ndarray]:
+        """Blend model probabilities with the rule distribution (vectorised over texts); also
+        returns the blended mass on pain and wish per text."""
         blended = (1.0 - self.model_weight) * rule_distributions(rules)
         cols = [LABELS.index(SignalLabel(c)) for c in self.model.classes]
         blended[:, cols] += self.model_weight * proba
         best = blended.argmax(axis=1)
         conf = blended[np.arange(len(ids)), best]
+        mass = blended[:, [LABELS.index(lab) for lab in LABELS if lab in NEED_LABELS]].sum(axis=1)
         out = []
-        for fid, rule, k, c in zip(ids, rules, best.tolist(), conf.tolist()):
+        for fid, rule, k, c, m in zip(ids, rules, best.tolist(), conf.tolist(), mass.tolist()):
             if rule.noise_rule:
                 out.append(_from_rule(fid, rule))
                 continue
             label = LABELS[k]
             need = is_need(label, rule.topical, rule.scores)
             intensity = rule.intensity if label is not SignalLabel.noise else 0.0
-            out.append(Signal(fid, label, need, intensity, rule.explicit and need, round(c, 4), rule.cues))
-        return out
+            out.append(Signal(fid, label, need, intensity, rule.explicit and need, round(c, 4), rule.cues,
+                              round(min(1.0, m), 4)))
+        complaint = blended[:, [LABELS.index(SignalLabel.pain), LABELS.index(SignalLabel.wish)]].sum(axis=1)
+        return out, complaint
 
     def _from_need_model(self, fid: str, rule: RuleResult, p_need: float) -> Signal:
         if any(c in _ALWAYS_NOISE for c in rule.cues):
@@ -163,21 +170,25 @@ class Detector:
         else:
             label = rule.label if rule.label not in NEED_LABELS else SignalLabel.other
         conf = p_need if need else 1.0 - p_need
-        return Signal(fid, label, need, rule.intensity, rule.explicit and need, round(float(conf), 4), rule.cues)
+        return Signal(fid, label, need, rule.intensity, rule.explicit and need, round(float(conf), 4), rule.cues,
+                      round(float(p_need), 4))
 
 
-def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float) -> Signal:
-    """``signal`` with the need decided by a need model. Noise rules still win, and so does
-    an explicit need cue ("要是有…就好了", "最怕的就是…") behind a need label. The label stands
-    either way: a question the model rejects is still a question, and a need-bearing remark the
-    label model calls ``other`` (a plain statement of a problem) stays ``other``."""
+def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float, complaint: float) -> Signal:
+    """``signal`` with the need decided by a need model: a fragment is a need when the need model
+    says so on its own threshold, or when the mean of its P(need) and the label model's mass on
+    pain and wish (``complaint``) is at least one half — the label model speaks for the everyday
+    consumer complaints of our own lines that the need model, which also learnt from drama talk,
+    is unsure of (questions are left to the need model: whether a question is a need or small talk
+    is what it knows). Noise rules still win, and an explicit need cue ("要是有…就好了",
+    "最怕的就是…") behind a need label keeps it. The label stands either way: a question the
+    model rejects is still a question, and a need-bearing remark the label model calls ``other``
+    stays ``other``. ``need_score`` becomes the need model's P(need)."""
     if rule.noise_rule:
         return signal
-    need = p_need >= threshold or (signal.need and rule.explicit)
-    if need == signal.need:
-        return signal
+    need = p_need >= threshold or (p_need + complaint) / 2 >= 0.5 or (signal.need and rule.explicit)
     return Signal(signal.fragment_id, signal.label, need, signal.intensity, rule.explicit and need,
-                  signal.confidence, signal.cues)
+                  signal.confidence, signal.cues, round(min(1.0, max(0.0, p_need)), 4))
 
 
 def _worker_count(workers: int | None, n: int) -> int:
