@@ -1,6 +1,6 @@
 """Quality harness: needminer's discovery beside its peers, on every labelled set, on the same vectors.
 
-    python -m bench.quality [--sets car_neg,phone,medical,synth] [--quick] [--json] [--embedder E]
+    python -m bench.quality [--sets car_neg,phone,medical,synth] [--quick] [--json] [--embedder E] [--real | --real-only]
 
 For each set, in one process and on the same embeddings (cached under ``bench/out/quality_ws``):
 
@@ -31,6 +31,10 @@ Sets (each skips with a reason when ``../shared/data/eval`` is absent, except ``
 - ``medical``: health search queries (n=3,000, k=10 need types).
 - ``synth``: the need messages of a 10k-message synthetic chat (``bench.synth``), planted need = gold.
 - ``tiny``: 120 synthetic need messages (for tests; ``--quick`` runs only this one).
+
+``--real`` (or ``--real-only``) adds the real-chat check of ``bench.real_chat``: on three real exports
+in ``../shared/data/formats`` labelled need / not-need per message by hand (``bench/real_chat/*.csv``),
+the shipped detector's per-message macro-F1 and the precision@10 of ``pipeline.run``'s needs.
 """
 
 from __future__ import annotations
@@ -351,9 +355,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="0,1")
     ap.add_argument("--cache", default="bench/out/quality_ws", help="embedding cache workspace ('' = none)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--real", action="store_true",
+                    help="also the real-chat check (bench.real_chat): detector macro-F1 and the report's precision@10 "
+                         "on three hand-labelled real exports")
+    ap.add_argument("--real-only", action="store_true", help="only the real-chat check")
     args = ap.parse_args(argv)
 
     names = ["tiny"] if args.quick else [s.strip() for s in args.sets.split(",") if s.strip()]
+    if args.real_only:
+        names = []
     seeds = [int(s) for s in args.seeds.split(",")]
     results: dict[str, dict] = {}
     skipped: dict[str, str] = {}
@@ -367,14 +377,51 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = evaluate_set(ls, vecs, blocks, seeds=seeds, peers=not args.no_peers)
         if not args.json:
             print(f"[{name}] done", file=sys.stderr)
+    real = real_chat_results() if (args.real or args.real_only) else None
     if args.json:
-        print(json.dumps({"embedder": args.embedder, "results": results, "skipped": skipped}, ensure_ascii=False, indent=1))
+        doc = {"embedder": args.embedder, "results": results, "skipped": skipped}
+        if real is not None:
+            doc["real_chat"] = real
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
         print(f"embedder {args.embedder}; seeds {seeds}")
-        print(format_table(results))
+        if results:
+            print(format_table(results))
         for name, why in skipped.items():
             print(f"skipped {name}: {why}")
+        if real is not None:
+            print(format_real(real))
     return 0
+
+
+def real_chat_results() -> dict[str, dict]:
+    """The real-chat check (``bench.real_chat``) with the shipped defaults, one entry per labelled export."""
+    from dataclasses import asdict
+
+    from bench import real_chat
+
+    names = real_chat.available()
+    if not names:
+        return {"_skipped": {"why": f"{real_chat.SHARED} not found"}}
+    out = {}
+    for name in names:
+        res = asdict(real_chat.evaluate(name))
+        for row in res["top"]:  # titles are members' words: keep chat text out of the saved figures
+            row.pop("title", None)
+        out[name] = res
+    return out
+
+
+def format_real(real: dict[str, dict]) -> str:
+    if "_skipped" in real:
+        return f"real-chat check skipped: {real['_skipped']['why']}"
+    lines = ["", "| real export (messages, labelled need) | detector macro-F1 | need P / R | needs | precision@10 |",
+             "|---|---|---|---|---|"]
+    for name, r in real.items():
+        p10 = "–" if r["precision_at_10"] is None else f"{r['precision_at_10']:.2f} ({sum(x['real'] for x in r['top'])}/{len(r['top'])})"
+        lines.append(f"| {name} ({r['messages']}, {r['positives']}) | {r['detector_macro_f1']:.3f} | "
+                     f"{r['detector_precision']:.2f} / {r['detector_recall']:.2f} | {r['needs']} | {p10} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

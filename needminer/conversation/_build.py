@@ -165,9 +165,9 @@ def build_conversation(
     whole text is an agreement ("+1", "同求", "我也是" …) give no fragment; they become an
     ``Endorsement`` of the most need-like fragment of the message they reply to or quote, else
     of the most recent message by another speaker in the same thread within the gap. Forwarded or
-    copy-pasted texts (same normalised text) collapse into the first one; the copy's speaker
-    counts as an endorsement when it is not the original speaker. Each (speaker, fragment) pair
-    is counted once, and nobody endorses their own fragment.
+    copy-pasted texts (same normalised text) collapse into the first one and never count as
+    endorsements (five people pasting a meme are one line, not five votes). Each (speaker,
+    fragment) pair is counted once, and nobody endorses their own fragment.
 
     Args:
         messages: Clean messages of one or more chats, in any order.

@@ -71,3 +71,20 @@ def test_scattered_rows_are_unassigned_in_cluster_texts(monkeypatch, tmp_path):
     assert result.need_ids[:6] == ["N000001"] * 6 and result.need_ids[6:] == [""] * 4
     m = cluster_metrics(["a"] * 6 + ["b"] * 4, result.need_ids)
     assert m["coverage"] == 0.6 and m["n_clusters"] == 1
+
+
+def test_real_chat_figures_are_tabulated_without_titles(monkeypatch):
+    from bench import real_chat
+
+    def fake(name, **_):
+        top = [{"rank": 1, "title": "校车几点", "real": True}, {"rank": 2, "title": "运气王", "real": False}]
+        return real_chat.RealChatResult(name, 100, 20, 0, 0.7, 0.5, 0.8, needs=5, precision_at_10=0.5, top=top)
+
+    monkeypatch.setattr(real_chat, "available", lambda: ["qq_group_2016"])
+    monkeypatch.setattr(real_chat, "evaluate", fake)
+    real = quality.real_chat_results()
+    assert all("title" not in row for row in real["qq_group_2016"]["top"])
+    table = quality.format_real(real)
+    assert "| qq_group_2016 (100, 20) | 0.700 | 0.50 / 0.80 | 5 | 0.50 (1/2) |" in table
+    monkeypatch.setattr(real_chat, "available", lambda: [])
+    assert "skipped" in quality.format_real(quality.real_chat_results())
