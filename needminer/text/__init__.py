@@ -5,7 +5,9 @@
     '这个粉底液真的很难推开，电话[手机号]'
 
 ``clean_messages`` runs the whole stage on ``Message`` objects and returns ``CleanMessage``
-objects whose text, quote, chat and speaker carry no personal data or real names.
+objects whose text, quote, chat and speaker carry no personal data or real names. Person names in
+text become ``[姓名]`` (``NAME``); text never holds a pseudonym, so it does not depend on the
+workspace secret.
 """
 
 from needminer.text._clean import UNKNOWN_MENTION, clean_messages
@@ -18,11 +20,13 @@ from needminer.text._emoticons import (
 )
 from needminer.text._normalize import LINK, fold_repeats, normalize
 from needminer.text._pseudonym import Pseudonymizer
-from needminer.text._redact import PLACEHOLDERS, redact, redact_spans
+from needminer.text._names import is_common_word, is_whole_word, name_spans
+from needminer.text._redact import NAME, PLACEHOLDERS, redact, redact_spans
 
 __all__ = [
     "EMOTICON_CATEGORIES",
     "LINK",
+    "NAME",
     "PLACEHOLDERS",
     "UNKNOWN_MENTION",
     "Emoticon",
@@ -31,6 +35,9 @@ __all__ = [
     "emoticon_categories",
     "emoticon_category",
     "emoticon_tokens",
+    "is_common_word",
+    "is_whole_word",
+    "name_spans",
     "fold_repeats",
     "normalize",
     "redact",

@@ -1,4 +1,4 @@
-"""Message → CleanMessage: normalise, redact, pseudonymise speakers, @mentions and names in text."""
+"""Message → CleanMessage: normalise, redact (names included), pseudonymise speakers and @mentions."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import re
 from collections.abc import Callable, Iterable
 
 from needminer.config import TextConfig
+from needminer.text._names import is_common_word, is_whole_word
 from needminer.text._normalize import normalize
 from needminer.text._pseudonym import Pseudonymizer
-from needminer.text._redact import redact
+from needminer.text._redact import NAME, redact
 from needminer.types import CleanMessage, Message
 
 UNKNOWN_MENTION = "@某成员"
-# A known member named in a text: one constant word, never the pseudonym. The pseudonym hangs on a
-# per-workspace secret, and a hash inside the text would change the embeddings and so the needs
-# from one workspace to the next (the speaker pseudonym and ``CleanMessage.mentions`` keep who).
+# A known member @mentioned in a text: one constant word, never the pseudonym. The pseudonym hangs
+# on a per-workspace secret, and a hash inside the text would change the embeddings and so the
+# needs from one workspace to the next (``CleanMessage.mentions`` keeps who).
 MEMBER_IN_TEXT = "成员"
 # "@所有人" addresses the whole group, not a member: kept as it is.
 _BROADCAST = frozenset({"所有人", "全体成员", "全体", "all", "All", "ALL", "everyone", "here", "channel"})
@@ -41,11 +42,14 @@ class _NameIndex:
         # Distinct name lengths, longest first: a match is a few dict look-ups however many members.
         self.mention_lengths = sorted({len(n) for n in mention_names}, reverse=True)
         self.plain_lengths = sorted({len(n) for n in plain_names}, reverse=True)
+        # A display name that is an ordinary word (推车, 宝宝, 小雨) is never taken out of a text.
+        self.distinct = {n for n in plain_names if not is_common_word(n)}
         chars = "".join(sorted({n[0] for n in plain_names}))
         self.candidates = re.compile("[@" + re.escape(chars) + "]") if chars else re.compile("@")
 
     @classmethod
-    def build(cls, messages: list[Message], normal: Callable[[str], str]) -> _NameIndex:
+    def build(cls, messages: list[Message], normal: Callable[[str], str],
+              redacted: Callable[[str], str]) -> _NameIndex:
         mention: dict[str, str] = {}
         plain: dict[str, str] = {}
         seen: set[tuple[str, str]] = set()
@@ -61,8 +65,10 @@ class _NameIndex:
             raw = m.sender_name.strip() or ("" if key.isdigit() else key)
             if not raw:
                 continue
-            for name in {raw, normal(raw)}:
-                if name:  # first sender seen with a display name keeps it
+            # As written, as normalised, and as redacted ("小美13800001234" is "小美[手机号]" in a
+            # redacted text) unless redaction took the whole name as a person's.
+            for name in {raw, normal(raw), redacted(raw)}:
+                if name and NAME not in name:  # first sender seen with a display name keeps it
                     mention.setdefault(name, m.sender)
                     if len(name) >= 2:
                         plain.setdefault(name, m.sender)
@@ -85,9 +91,12 @@ class _NameIndex:
                 constant: bool = True) -> tuple[str, tuple[str, ...]]:
         """Resolve @mentions and names in ``text``.
 
-        Returns the text with known names as ``成员`` / ``@成员`` (their alias when ``constant`` is
-        false: chat names, which must stay apart) and unknown @names as ``@某成员`` (unchanged when
-        ``replace`` is false) and the aliases of the resolved @mentions.
+        Returns the text with @mentions of known members as ``@成员`` and unknown @names as
+        ``@某成员`` (unchanged when ``replace`` is false), and the aliases of the resolved
+        @mentions. A known display name met in plain text becomes ``[姓名]`` only where it is
+        whole words of the text and not an ordinary word, so a member called 推车 leaves
+        ``婴儿推车太重了`` alone. When ``constant`` is false (chat names, which must stay apart)
+        every known name becomes its member's alias.
         """
         pos = i = 0
         out: list[str] = []
@@ -120,7 +129,10 @@ class _NameIndex:
                 name = self._match(text, j, self.plain, self.plain_lengths)
                 if name is None:
                     continue
-                token, end = (MEMBER_IN_TEXT if replace and constant else alias(self.plain[name])), j + len(name)
+                end = j + len(name)
+                if constant and (name not in self.distinct or not (name.isascii() or is_whole_word(text, j, end))):
+                    continue
+                token = NAME if constant else alias(self.plain[name])
             out.append(text[pos:j])
             out.append(token)
             pos = i = end
@@ -135,11 +147,14 @@ def clean_messages(
 ) -> list[CleanMessage]:
     """Run the text stage on a batch of messages.
 
-    Each text (and quote) becomes ``redact(normalize(text))``; then @mentions of a display name
-    or sender key seen in the same batch become ``@成员`` (their pseudonym goes to ``mentions``),
-    other @names become ``@某成员`` (``@所有人`` is kept), and display names of >= 2 characters
-    met in plain text become ``成员``, so that no name reaches a report and the text does not
-    depend on the workspace's pseudonym secret. The chat name is cleaned the same way.
+    Each text (and quote) becomes ``redact(normalize(text))``, which turns person names that the
+    name recogniser finds into ``[姓名]``; then @mentions of a display name or sender key seen in
+    the same batch become ``@成员`` (their pseudonym goes to ``mentions``), other @names become
+    ``@某成员`` (``@所有人`` is kept), and display names of >= 2 characters met in plain text
+    become ``[姓名]`` where they are whole words and not ordinary words (a member called 推车 does
+    not change ``婴儿推车太重了``). No pseudonym is written into a text, so the text does not
+    depend on the workspace's pseudonym secret. The chat name is redacted the same way, and a
+    known member's name in it becomes that member's pseudonym (a private chat).
 
     Args:
         messages: Messages of one or more chats; names are resolved across the whole batch.
@@ -161,11 +176,14 @@ def clean_messages(
     t2s, do_redact = cfg.traditional_to_simplified, cfg.redact
     msgs = list(messages)
 
+    def normal(text: str) -> str:
+        return normalize(text, t2s=t2s)
+
     def base(text: str) -> str:
         text = normalize(text, t2s=t2s)
         return redact(text) if do_redact else text
 
-    names = _NameIndex.build(msgs, base)
+    names = _NameIndex.build(msgs, normal, base)
     cache: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     def clean(text: str) -> tuple[str, tuple[str, ...]]:
@@ -180,7 +198,8 @@ def clean_messages(
 
     def chat_name(name: str) -> str:  # a private chat named after a member: that member's alias
         if name not in chats:
-            chats[name] = names.rewrite(base(name), alias, cfg.pseudonymise, constant=False)[0]
+            aliased = names.rewrite(normal(name), alias, cfg.pseudonymise, constant=False)[0]
+            chats[name] = redact(aliased) if do_redact else aliased
         return chats[name]
 
     out: list[CleanMessage] = []

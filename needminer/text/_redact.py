@@ -1,4 +1,4 @@
-"""Personal-data redaction: phone, ID card, bank card, e-mail, WeChat, QQ, plate, order, address, URL."""
+"""Personal-data redaction: phone, ID card, bank card, e-mail, WeChat, QQ, plate, order, address, URL, name."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from needminer.text._names import name_spans
 from needminer.text._normalize import LINK, url_spans
 
 PHONE = "[手机号]"
@@ -18,7 +19,8 @@ QQ = "[QQ号]"
 PLATE = "[车牌]"
 ORDER = "[单号]"
 ADDRESS = "[地址]"
-PLACEHOLDERS = (PHONE, ID_CARD, BANK_CARD, EMAIL, WECHAT, QQ, PLATE, ORDER, ADDRESS, LINK)
+NAME = "[姓名]"
+PLACEHOLDERS = (PHONE, ID_CARD, BANK_CARD, EMAIL, WECHAT, QQ, PLATE, ORDER, ADDRESS, LINK, NAME)
 
 # Unicode decimal digits of the BMP (full-width ０-９, Arabic-Indic …) → ASCII, one char for one
 # char, so that matching runs on the folded copy and spans stay valid on the original text.
@@ -27,6 +29,9 @@ _DIGIT_FOLD = {
     for cp in range(0x80, 0x10000)
     if (d := unicodedata.decimal(chr(cp), -1)) >= 0
 }
+# Full-width ASCII ("＠", "ｗｘｉｄ", "－") → ASCII as well, so that redaction does not depend on
+# ``normalize`` having run first (one char for one char, like the digits).
+_DIGIT_FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
 
 _NUM_BEFORE = r"(?<![0-9])"
 _NUM_AFTER = r"(?![0-9])"
@@ -82,14 +87,19 @@ _QQ_RE = re.compile(
 )
 _WXID_RE = re.compile(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]{4,}", re.IGNORECASE)
 _WECHAT_RE = re.compile(
-    r"(?<![A-Za-z0-9])(?P<kw>微信号|微信|威信|薇信|维信|徽信|V信|VX|WX|weixin|wechat|加V|加微|\+V|➕V|V(?=\s*[:：]))"
+    r"(?<![A-Za-z0-9])(?P<kw>微信号|微信|威信|薇信|维信|徽信|V信|VX|WX|weixin|wechat"
+    # "加我V", "加我vx", "加薇", "加我微" + handle
+    r"|加我?(?:VX|WX|V|薇|微|威|卫)|[薇威](?=\s*[:：]|\s*[A-Za-z])|\+V|➕V|V(?=\s*[:：]))"
     r"(?P<sep>\s*(?:号码?|ID)?\s*(?:是|为|[:：=])?\s*)"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])",
     re.IGNORECASE,
 )
-_WECHAT_KW_RE = re.compile(r"微信|[威薇维徽V]信|VX|WX|weixin|wechat|[加+➕][V微]|V\s*[:：]", re.IGNORECASE)
+_WECHAT_KW_RE = re.compile(r"微信|[威薇维徽V]信|VX|WX|weixin|wechat|[加+➕]我?[V微薇威卫]|[薇威]|V\s*[:：]", re.IGNORECASE)
+# Separators people type inside a long number: "110101-1990-0307-4514", "138.0013.8000".
+_SEP = "[ .-]"
 _ID18_RE = re.compile(
-    rf"{_NUM_BEFORE}[1-8][0-9]{{5}} ?(?:19|20)[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]) ?[0-9]{{3}}[0-9Xx]{_ALNUM_AFTER}"
+    rf"{_NUM_BEFORE}[1-8][0-9]{{5}}{_SEP}?(?:19|20)[0-9]{{2}}{_SEP}?(?:0[1-9]|1[0-2]){_SEP}?"
+    rf"(?:0[1-9]|[12][0-9]|3[01]){_SEP}?[0-9]{{3}}[0-9Xx]{_ALNUM_AFTER}"
 )
 _ID15_RE = re.compile(
     rf"{_NUM_BEFORE}[1-8][0-9]{{5}}[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{{3}}{_NUM_AFTER}"
@@ -97,8 +107,9 @@ _ID15_RE = re.compile(
 _CARD_RE = re.compile(
     rf"{_NUM_BEFORE}(?:[1-9][0-9]{{15,18}}|[1-9][0-9]{{3}}(?:[ -][0-9]{{4}}){{3}}(?:[ -]?[0-9]{{1,3}})?){_NUM_AFTER}"
 )
+# 11 digits, a separator allowed between any two after the first three (3-4-4, 3-3-5, 138.0013.8000).
 _MOBILE_RE = re.compile(
-    rf"{_NUM_BEFORE}(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{{4}}){{2}}{_NUM_AFTER}"
+    rf"{_NUM_BEFORE}(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:{_SEP}?[0-9]){{8}}{_NUM_AFTER}"
 )
 _AREA = r"0(?:10|2[0-9]|[3-9][0-9]{2})"
 _LANDLINE_RE = re.compile(
@@ -108,16 +119,20 @@ _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕
 _PLATE_RE = re.compile(
     rf"[{_PROVINCES}][A-HJ-NP-Z][·•・ -]?"
     r"(?P<tail>[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳])"
-    rf"{_ALNUM_AFTER}"
+    rf"{_ALNUM_AFTER}",
+    re.IGNORECASE,  # "京a12345"
 )
 _LONG_NUMBER_RE = re.compile(rf"{_NUM_BEFORE}[0-9]{{12,}}{_NUM_AFTER}")
+# Digit groups of 3+ joined by one separator, 12+ digits in all ("6222 0212 3456 7890 123" that
+# fails Luhn): an account or card number typed in groups. Dates and times have 2-digit groups.
+_GROUPED_NUMBER_RE = re.compile(rf"{_NUM_BEFORE}[0-9]{{3,}}(?:{_SEP}[0-9]{{3,}})+{_NUM_AFTER}")
 _DIGIT_RE = re.compile("[0-9]")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _id18_ok(m: re.Match[str]) -> bool:
-    s = m.group(0).replace(" ", "").upper()
+    s = "".join(c for c in m.group(0) if c.isalnum()).upper()
     total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS))
     return "10X98765432"[total % 11] == s[17]
 
@@ -144,6 +159,10 @@ def _wechat_ok(m: re.Match[str]) -> bool:
     # "微信：zhangsan" is an id; "微信 iPhone" is not, so a bare id needs a digit in it.
     strong = bool(m.group("sep").strip()) or m.group("kw").endswith("号")
     return strong or any(c.isdigit() for c in m.group("id"))
+
+
+def _grouped_ok(m: re.Match[str]) -> bool:
+    return sum(c.isdigit() for c in m.group(0)) >= 12
 
 
 def _plate_ok(m: re.Match[str]) -> bool:
@@ -174,16 +193,17 @@ _DETECTORS = (
     _Detector(BANK_CARD, _CARD_RE, 0, _luhn_ok),
     _Detector(PHONE, _MOBILE_RE),
     _Detector(PHONE, _LANDLINE_RE),
-    _Detector(PLATE, _PLATE_RE, 0, _plate_ok, trigger=re.compile(f"[{_PROVINCES}][A-HJ-NP-Z]")),
+    _Detector(PLATE, _PLATE_RE, 0, _plate_ok, trigger=re.compile(f"[{_PROVINCES}][A-HJ-NP-Z]", re.IGNORECASE)),
     _Detector(ADDRESS, _ADDR_RE, needs_digit=False, trigger=re.compile("[号弄栋幢座期]")),
     # Any other run of 12+ digits is an order, waybill or account number: never worth keeping.
     _Detector(ORDER, _LONG_NUMBER_RE),
+    _Detector(ORDER, _GROUPED_NUMBER_RE, 0, _grouped_ok),
 )
 
 _NO_DIGIT_DETECTORS = tuple(d for d in _DETECTORS if not d.needs_digit)
 _SHORT_NUMBER_DETECTORS = tuple(d for d in _DETECTORS if not d.needs_digit or d.label == PLATE)
 _DIGITS4_RE = re.compile("[0-9]{4}")
-_OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
+_OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d|[\uff01-\uff5e]")
 
 
 def redact_spans(text: str) -> list[tuple[int, int, str]]:
@@ -219,6 +239,10 @@ def redact_spans(text: str) -> list[tuple[int, int, str]]:
             start, end = m.span(det.group)
             if start < end and not any(start < e and s < end for s, e, _ in taken):
                 taken.append((start, end, det.label))
+    # Person names last: "王建国路88号" is an address, not a name.
+    for start, end in name_spans(folded):
+        if not any(start < e and s < end for s, e, _ in taken):
+            taken.append((start, end, NAME))
     taken.sort()
     return taken
 
@@ -230,8 +254,10 @@ def redact(text: str) -> str:
     date and checksum, 15-digit), ``[银行卡]`` (16–19 digits passing Luhn), ``[邮箱]``,
     ``[微信号]`` (wxid_…, "微信/VX/V信/加V: id"), ``[QQ号]`` ("QQ/扣扣/企鹅: 5–11 digits"),
     ``[车牌]``, ``[单号]`` ("订单号/运单号 …", SF/YT/JD… numbers, any other 12+ digit run),
-    ``[地址]`` (省/市/区 … 路/街/巷/弄 + 号 …, 小区 + 栋 …) and ``[链接]``. Prices, dates, times,
-    model numbers and "3个月" are left alone.
+    ``[地址]`` (省/市/区 … 路/街/巷/弄 + 号 …, 小区 + 栋 …), ``[链接]`` and ``[姓名]`` (a
+    common surname + given name that jieba tags as a person and no dictionary knows as a common
+    word: 找赵敏要发票, but not 高铁 or 小雨; "Bob Jones"). Prices, dates, times, model numbers
+    and "3个月" are left alone.
 
     Args:
         text: Message text, best after ``normalize``.

@@ -43,16 +43,16 @@ def test_clean_messages_resolves_mentions_and_names(chat: list[Message]) -> None
     assert out[0].speaker == zs
     assert out[0].text == "@成员 你那个粉底液在哪买的？"  # no pseudonym hash in the text
     assert out[0].mentions == (ls,)
-    assert out[1].text == "@成员 淘宝买的[捂脸]，成员你也试试"
+    assert out[1].text == "@成员 淘宝买的[捂脸]，[姓名]你也试试"
     assert out[1].mentions == (zs,)
-    assert out[1].quote == "成员：你那个粉底液在哪买的？电话[手机号]"
+    assert out[1].quote == "[姓名]：你那个粉底液在哪买的？电话[手机号]"
     assert out[1].reply_to == "m1"
     assert out[2].text == "@某成员 @所有人 明天团购"
     assert out[2].mentions == ()
     assert out[3].kind is MessageKind.system
-    assert out[3].text == "成员邀请成员加入了群聊"
+    assert out[3].text == "[姓名]邀请[姓名]加入了群聊"
     assert out[3].speaker == ww
-    assert out[4].text == "成员说Amyloid不是名字，[邮箱]不是@某成员"
+    assert out[4].text == "[姓名]说Amyloid不是名字，[邮箱]不是@某成员"
     assert out[4].time == T
 
 
@@ -114,7 +114,7 @@ def test_config_switches() -> None:
 def test_placeholders_and_emoticons_are_not_rewritten_by_names() -> None:
     m = [msg(1, "u1", "手机", "我的手机号13800001234[捂脸]"), msg(2, "u2", "捂脸", "好")]
     out = clean_messages(m, secret=SECRET)
-    assert out[0].text == "我的成员号[手机号][捂脸]"
+    assert out[0].text == "我的手机号[手机号][捂脸]"  # a member called 手机 is an ordinary word
 
 
 def test_empty_input_and_bad_secret() -> None:

@@ -54,6 +54,7 @@ POSITIVES = [
     ("看这个 https://item.taobao.com/item.htm?id=123", "item.taobao.com", "[链接]"),
     ("t.cn/A6abc123 戳", "t.cn/A6abc123", "[链接]"),
     ("电话１３８００００１２３４", "１３８００００１２３４", "[手机号]"),  # full-width digits
+    ("找赵敏要发票", "赵敏", "[姓名]"),
 ]
 
 # (text, placeholder that must NOT appear)
