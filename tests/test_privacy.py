@@ -52,3 +52,40 @@ def test_hostile_and_personal_data_never_reach_outputs(tmp_path):
     assert "<script>alert" not in html and "<img src=x" not in html and "<b onmouseover" not in html
     assert not re.search(r"<[^>]*\bon(error|mouseover)\s*=", html)
     assert html.count("<script") == html.count("</script>")  # no payload opened or closed a script block
+
+
+# Issue 14: the misses of the old redaction, and a contact (not a sender) named in the file name.
+MISSES = ["6222 0212 3456 7890 123", "tony_wang88", "138.0013.8000", "138 001 38000", "110101-1990-0307-4514",
+          "zhangwei＠example.com", "zhangwei@example.com", "京a12345", "赵敏", "Bob Jones", "13800138000"]
+
+
+def test_contact_in_file_name_and_redaction_misses_reach_no_output(tmp_path):
+    texts = [
+        "底妆总是卡粉，太难用了，找赵敏要发票",
+        "希望有不卡粉的粉底，加我V tony_wang88",
+        "粉底一出油就卡粉，烦死了，电话138.0013.8000",
+        "有没有不卡粉的粉底推荐？打138 001 38000",
+        "身份证110101-1990-0307-4514办卡送的粉底，一上脸就卡粉",
+        "退款打到6222 0212 3456 7890 123，粉底卡粉严重",
+        "邮箱zhangwei＠example.com，底妆卡粉的问题谁能帮忙",
+        "京a12345的车主说粉底也卡粉，Bob Jones也说卡粉",
+        "婴儿推车太重了，底妆卡粉真的太烦了",
+    ]
+    rows = [{"sender": f"u{i % 4}", "sender_name": ["推车", "小雨", "宝宝", "群友"][i % 4],
+             "time": f"2026-10-0{1 + i % 3}T08:0{i}:00+08:00", "text": t} for i, t in enumerate(texts)]
+    src = tmp_path / "与赵敏的聊天记录_13800138000.jsonl"  # no "chat" field: the chat is named after the file
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    cfg = load_config(overrides={"embed.embedder": "hashing", "workspace": str(tmp_path / "ws")})
+    result = run([src], out, cfg)
+    assert result.needs
+    files = {str(p.relative_to(out)): p.read_text("utf-8") for p in out.rglob("*") if p.is_file()}
+    assert "index.html" in files and "manifest.json" in files
+    for name, content in files.items():
+        for secret in MISSES:
+            assert secret not in content, f"{secret} leaked into {name}"
+    manifest = json.loads(files["manifest.json"])
+    assert [i["path"] for i in manifest["inputs"]] == ["input-1.jsonl"]
+    assert '"inputNames":["input-1.jsonl"]' in files["index.html"]
+    assert "婴儿推车" in files["needs.json"] or "婴儿推车" not in files["index.html"]  # never 婴儿成员
+    assert "婴儿成员" not in "".join(files.values())

@@ -10,13 +10,14 @@ from needminer.report._html import render_html
 from needminer.report._i18n import LANGS
 from needminer.report._payload import SCHEMA_VERSION, needs_document
 from needminer.report._engage import need_engagement
-from needminer.report._writer import render_csv, write_report
+from needminer.report._writer import public_manifest, render_csv, write_report
 
 __all__ = [
     "LANGS",
     "SCHEMA_VERSION",
     "need_engagement",
     "needs_document",
+    "public_manifest",
     "render_briefs",
     "render_csv",
     "render_html",

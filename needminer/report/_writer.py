@@ -6,9 +6,10 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from needminer.report._briefs import render_briefs
@@ -25,6 +26,44 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+_SUFFIX_RE = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
+def public_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest as the report folder may show it: input paths become ``input-1.jsonl`` ….
+
+    A file name is often the contact's name or number (``与赵敏的聊天记录_13800138000.jsonl``)
+    and a path holds the user's; the SHA-256 and size beside each input still identify it. The
+    same path gets the same label wherever it occurs (``inputs`` and ``ingest.inputs``), numbered
+    in order of first occurrence.
+
+    Args:
+        manifest: The run manifest.
+
+    Returns:
+        A copy with every ``"path"`` string inside an ``inputs`` list replaced.
+    """
+    labels: dict[str, str] = {}
+
+    def label(path: str) -> str:
+        if path not in labels:
+            suffix = PurePath(path).suffix
+            labels[path] = f"input-{len(labels) + 1}" + (suffix if _SUFFIX_RE.fullmatch(suffix) else "")
+        return labels[path]
+
+    def walk(value: Any, in_inputs: bool = False) -> Any:
+        if isinstance(value, Mapping):
+            return {
+                k: label(v) if in_inputs and k == "path" and isinstance(v, str) else walk(v, k == "inputs")
+                for k, v in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            return [walk(v, in_inputs) for v in value]
+        return value
+
+    return walk(manifest)
 
 
 def render_csv(doc: Mapping[str, Any]) -> str:
@@ -114,8 +153,9 @@ def write_report(
     Args:
         needs: Ranked needs, best first; their order is kept.
         out_dir: Folder to write into.
-        manifest: Run manifest (inputs, counts, config, versions …); written verbatim to
-            manifest.json; the page shows only its counts, ``config`` and ``versions``.
+        manifest: Run manifest (inputs, counts, config, versions …); written to manifest.json
+            with input paths as ``input-1.jsonl`` … (``public_manifest``); the page shows only
+            its counts, ``config`` and ``versions``.
         health: Community health metrics (any nesting of dicts/lists of scalars), shown as tables.
         unclustered: Intense quotes that joined no need.
         lang: ``"zh"`` or ``"en"`` for the page and the briefs.
@@ -137,6 +177,7 @@ def write_report(
             raise TypeError(f"write_report expects RankedNeed items; item {i} is {type(need).__name__}.")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    manifest = public_manifest(manifest)
     doc = needs_document(needs, datetime.now(timezone.utc))
     if engagement is not None:
         for need in doc["needs"]:

@@ -63,12 +63,14 @@ def test_needs_json_keeps_everything_given(report):
     assert PLANTED_BEYOND_CAP in report.needs_json.read_text(encoding="utf-8")
 
 
-def test_manifest_written_verbatim(report, manifest):
+def test_manifest_written_verbatim_but_input_names(report, manifest):
     got = json.loads(report.manifest.read_text(encoding="utf-8"))
     assert got["env"]["token"] == PLANTED_MANIFEST
     assert got["config"] == manifest["config"]
     assert got["started"] == str(manifest["started"])  # default=str for non-JSON values
-    assert "群聊A" in report.manifest.read_text(encoding="utf-8")  # ensure_ascii=False
+    assert got["inputs"][0]["path"] == "input-1.csv"  # a file name may name a contact
+    assert "群聊A" not in report.manifest.read_text(encoding="utf-8")
+    assert "群聊A" not in report.html.read_text(encoding="utf-8")
 
 
 def test_csv_rows_and_formula_injection(report, needs):
@@ -115,3 +117,16 @@ def test_schema_md_documents_every_key(report):
     got = json.loads(report.needs_json.read_text(encoding="utf-8"))["needs"][0]
     assert set(got) <= documented
     assert set(got["evidence"][0]) <= documented
+
+
+def test_public_manifest_hides_input_names() -> None:
+    from needminer.report import public_manifest
+
+    raw = {"inputs": [{"path": "/home/pm/与赵敏的聊天记录_13800138000.jsonl", "sha256": "ab"},
+                      {"path": "/home/pm/群.zip", "sha256": "cd"}],
+           "ingest": {"inputs": [{"path": "/home/pm/群.zip", "messages": 3}]}, "seed": 0}
+    out = public_manifest(raw)
+    assert [i["path"] for i in out["inputs"]] == ["input-1.jsonl", "input-2.zip"]
+    assert out["ingest"]["inputs"][0]["path"] == "input-2.zip"
+    assert out["inputs"][0]["sha256"] == "ab" and out["seed"] == 0
+    assert "赵敏" in raw["inputs"][0]["path"]  # the caller's manifest is left as it was
