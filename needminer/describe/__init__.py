@@ -169,6 +169,27 @@ def _cooccurring(keywords: Sequence[str], head: str, texts: Sequence[str]) -> li
     return [head] + [w for w in words if w != head and sum(w in t for t in saying) / len(saying) >= CO_OCCUR]
 
 
+ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords
+
+
+def _about_words(noun: str, keywords: Sequence[str]) -> list[str]:
+    """The words that say what a need is about: its noun and its top keywords (each part of a
+    phrase keyword counts: 待机 时间 → 待机, 时间 is filler)."""
+    words = [noun] if noun else []
+    for k in keywords[:ABOUT_KEYWORDS]:
+        words += [w for w in k.split() if len(w) >= 2 and not banned(w)]
+    return list(dict.fromkeys(w for w in words if w))
+
+
+def _on_topic(frags: Sequence[Fragment], about: Sequence[str]) -> list[Fragment]:
+    """The fragments that say one of ``about``, most of those words first, then in the given
+    (most central first) order; none when none does (an off-topic quote is no slot)."""
+    if not about:
+        return list(frags)
+    hits = [(sum(w in f.text for w in about), i, f) for i, f in enumerate(frags)]
+    return [f for n, _, f in sorted(hits, key=lambda t: (-min(t[0], 2), t[1])) if n]
+
+
 def _clause(text: str) -> str:
     """The part of a fragment after its first wish marker (期望 after 希望 …), trimmed."""
     m = _WISH.search(text)
@@ -324,9 +345,11 @@ class ExtractiveDescriber:
         said = [f for f in frags if _WISH.search(f.text)]
         wishes = by_label.get(SignalLabel.wish, []) or said
         wishes = sorted(wishes, key=lambda f: _WISH.search(f.text) is None)
-        # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around
-        pains = [f for f in pains if _substantial(_plain(f.text))]
-        wishes = [f for f in wishes if _substantial(_clause(_plain(f.text)))]
+        # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around,
+        # and so is one about something else: a pain or wish names what the need is about
+        about = _about_words(noun, keywords)
+        pains = _on_topic([f for f in pains if _substantial(_plain(f.text))], about)
+        wishes = _on_topic([f for f in wishes if _substantial(_clause(_plain(f.text)))], about)
         if pains:
             slots["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
         if wishes:

@@ -192,3 +192,18 @@ def test_need_markers_are_no_keywords():
     said = {w for words in kw.values() for w in words}
     assert "防晒" in kw[0] and "跑鞋" in kw[1]
     assert not said & {"有没有", "希望", "请问", "怎么"}
+
+
+def test_pain_and_wish_quotes_are_about_the_need():
+    texts = ["早，楼下快递柜又满了", "帐篷下雨天总是漏水，太烦了", "想要一顶好搭的帐篷", "有没有一份装备清单"]
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    sigs = {"f0": Signal("f0", SignalLabel.pain, True, 0.5), "f1": Signal("f1", SignalLabel.pain, True, 0.5),
+            "f2": Signal("f2", SignalLabel.wish, True, 0.4), "f3": Signal("f3", SignalLabel.wish, True, 0.4)}
+    cluster = NeedCluster(id="N9", fragment_ids=("f0", "f1", "f2", "f3"), keywords=("帐篷", "漏水"))
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+    assert st.slots["pain"].fragment_ids == ("f1",)  # the central but off-topic parcel-locker line is no pain of it
+    assert st.slots["expectation"].fragment_ids == ("f2",)
+    off = NeedCluster(id="N10", fragment_ids=("f0", "f3"), keywords=("帐篷",))
+    st = ExtractiveDescriber().describe(off, {f.id: f for f in frags}, sigs)
+    assert "pain" not in st.slots and "expectation" not in st.slots  # nothing on topic: slots stay empty
+    assert "痛点" not in st.statement and "期望" not in st.statement
