@@ -78,3 +78,11 @@ def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("models")
     build_e5_small(folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _needminer_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test's workspaces and user key out of the real home (``$NEEDMINER_HOME``)."""
+    home = tmp_path_factory.mktemp("needminer_home")
+    monkeypatch.setenv("NEEDMINER_HOME", str(home))
+    return home

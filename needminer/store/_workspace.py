@@ -1,19 +1,34 @@
-"""SQLite workspace (stdlib sqlite3, WAL): messages, embedding cache, run history, secret."""
+"""SQLite workspace (stdlib sqlite3, WAL): messages, embedding cache, run history; key file apart.
+
+Every file is created readable by the user only (0600, folders 0700): the database holds
+unredacted messages and real nicknames. The pseudonym key is kept in its own file
+(``pseudonym.key``), not in the database. One process at a time holds a workspace (an exclusive
+lock on ``lock``); a second one waits up to ``lock_timeout`` seconds, then fails with
+``WorkspaceBusyError``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import secrets
+import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from needminer.errors import NeedMinerError
+from needminer.errors import WorkspaceBusyError, WorkspaceError
+from needminer.store._home import derive_key, private_dir, write_private
 from needminer.types import Message, MessageKind
+
+try:  # POSIX advisory locks; elsewhere SQLite's own busy timeout is the only guard
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,15 +69,71 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-class WorkspaceError(NeedMinerError):
-    """The workspace database could not be opened or written."""
+DEFAULT_LOCK_TIMEOUT = 5.0  # seconds a second process waits for a busy workspace
+LOCK_TIMEOUT_ENV = "NEEDMINER_LOCK_TIMEOUT"
+
+
+def _lock_timeout(value: float | None) -> float:
+    if value is not None:
+        return value
+    try:
+        return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+def acquire_lock(folder: Path, timeout: float | None = None) -> int | None:
+    """Take the workspace's exclusive lock, waiting up to ``timeout`` seconds; returns the fd.
+
+    Raises:
+        WorkspaceBusyError: Another process holds it for longer than ``timeout``.
+    """
+    if fcntl is None:  # pragma: no cover
+        return None
+    path = folder / "lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + max(0.0, _lock_timeout(timeout))
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise WorkspaceBusyError(
+                    f"The workspace '{folder}' is in use by another needminer process. Wait for it to "
+                    f"finish (or set {LOCK_TIMEOUT_ENV}=SECONDS to wait longer), or pass --workspace DIR "
+                    "to use another workspace."
+                ) from None
+            time.sleep(0.1)
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def release_lock(fd: int | None) -> None:
+    if fd is None or fcntl is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 class Workspace:
-    """A needminer workspace folder holding ``workspace.sqlite``.
+    """A needminer workspace folder holding ``workspace.sqlite`` and ``pseudonym.key``.
 
     Args:
-        folder: Folder for the workspace (created when missing).
+        folder: Folder for the workspace (created 0700 when missing).
+        key_id: What the default pseudonym key is derived from when the workspace has none yet
+            (the pipeline passes the inputs' id, so the same inputs give the same pseudonyms);
+            default: the folder's resolved path.
+        lock_timeout: Seconds to wait for another process that holds the workspace; default
+            ``$NEEDMINER_LOCK_TIMEOUT`` or 5.
+
+    Raises:
+        WorkspaceError: The folder or database cannot be opened.
+        WorkspaceBusyError: Another process holds the workspace.
 
     Example:
         >>> ws = Workspace(tmp_path)                               # doctest: +SKIP
@@ -70,25 +141,49 @@ class Workspace:
     """
 
     FILENAME = "workspace.sqlite"
+    KEYFILE = "pseudonym.key"
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, key_id: str | None = None, lock_timeout: float | None = None) -> None:
         self.folder = Path(folder)
+        self.path = self.folder / self.FILENAME
+        self._key_id = key_id
+        self._lock: int | None = None
+        self._db: sqlite3.Connection | None = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.path = self.folder / self.FILENAME
-            self._db = sqlite3.connect(self.path)
+            private_dir(self.folder)
+        except WorkspaceError as exc:
+            raise WorkspaceError(
+                f"Cannot open the workspace in '{self.folder}': the folder cannot be created. "
+                "Pass a writable folder with --workspace."
+            ) from exc
+        try:
+            self._lock = acquire_lock(self.folder, lock_timeout)
+            for suffix in ("", "-wal", "-shm"):  # SQLite creates its side files with the db's mode
+                f = self.folder / (self.FILENAME + suffix)
+                if suffix == "":
+                    os.close(os.open(f, os.O_RDWR | os.O_CREAT, 0o600))
+                if f.exists():
+                    os.chmod(f, 0o600)
+            self._db = sqlite3.connect(self.path, timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+        except WorkspaceBusyError:
+            raise
         except (OSError, sqlite3.Error) as exc:
+            self.close()
             raise WorkspaceError(
-                f"Cannot open the workspace in '{self.folder}': {exc}. "
+                f"Cannot open the workspace in '{self.folder}' ({type(exc).__name__}: {exc}). "
                 "Pass a writable folder with --workspace."
             ) from exc
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        release_lock(self._lock)
+        self._lock = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -99,13 +194,30 @@ class Workspace:
     # -- meta ------------------------------------------------------------------------
     @property
     def secret(self) -> bytes:
-        """Per-workspace random key for pseudonyms (created on first use, never exported)."""
+        """Per-workspace pseudonym key, kept in ``pseudonym.key`` (0600) apart from the database.
+
+        Created on first use from the user key and ``key_id`` (deterministic: a fresh workspace
+        of the same inputs gets the same key); a key stored by an older version in the
+        database is moved to the file.
+        """
+        path = self.folder / self.KEYFILE
+        try:
+            data = path.read_bytes()
+            if len(data) == 32:
+                return data
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise WorkspaceError(f"Cannot read '{path}' ({type(exc).__name__}). Check its permissions.") from exc
         row = self._db.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
+        value = bytes.fromhex(row[0]) if row else derive_key(self._key_id or str(self.folder.resolve()))
+        try:
+            write_private(path, value)
+        except OSError as exc:
+            raise WorkspaceError(f"Cannot write '{path}' ({type(exc).__name__}).") from exc
         if row:
-            return bytes.fromhex(row[0])
-        value = secrets.token_bytes(32)
-        with self._db:
-            self._db.execute("INSERT INTO meta (key, value) VALUES ('secret', ?)", (value.hex(),))
+            with self._db:
+                self._db.execute("DELETE FROM meta WHERE key='secret'")
         return value
 
     # -- messages ----------------------------------------------------------------------
