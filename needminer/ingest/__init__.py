@@ -21,7 +21,15 @@ from dataclasses import dataclass
 # Importing the reader modules registers them in ``needminer.registry.ingesters``.
 from needminer.ingest import _generic  # noqa: F401
 from needminer.ingest import _formats  # noqa: F401
-from needminer.ingest._api import IngestSummary, Source, detect_format, ingest_to_workspace, iter_sources
+from needminer.ingest._api import (
+    IngestSummary,
+    Source,
+    detect_format,
+    ingest_to_workspace,
+    input_files,
+    iter_sources,
+)
+from needminer.ingest._limits import DEFAULT_LIMITS, IngestLimits
 from needminer.registry import ingesters
 
 
@@ -54,11 +62,14 @@ def list_formats() -> list[FormatInfo]:
 
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "FormatInfo",
+    "IngestLimits",
     "IngestSummary",
     "Source",
     "detect_format",
     "ingest_to_workspace",
+    "input_files",
     "iter_sources",
     "list_formats",
 ]

@@ -10,6 +10,7 @@ from pathlib import Path
 from needminer.errors import IngestError
 from needminer.ingest._base import Probe, Reader, SourceFile, disk_file, zip_member
 from needminer.ingest._encoding import HEAD_BYTES, clean, detect_encoding
+from needminer.ingest._limits import DEFAULT_LIMITS, IngestLimits, check_zip_members, check_zip_size
 from needminer.registry import ingesters
 
 # Files that sit next to exports but are never chat logs (media folders, docs, databases).
@@ -47,7 +48,8 @@ def _slack_container(display: str, files: dict[str, SourceFile]) -> SourceFile:
     return SourceFile(display, display.rstrip("/\\").rsplit("/", 1)[-1], first.opener, members=files)
 
 
-def _expand_zip(path: str) -> Iterator[SourceFile]:
+def _expand_zip(path: str, limits: IngestLimits = DEFAULT_LIMITS) -> Iterator[SourceFile]:
+    check_zip_members(path, limits)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
@@ -57,6 +59,8 @@ def _expand_zip(path: str) -> Iterator[SourceFile]:
             "Re-download or re-zip the export, or pass the extracted folder."
         ) from exc
     names = {_zip_name(i): i.filename for i in infos}
+    # only what would be read counts towards the size limit (media next to the export does not)
+    check_zip_size(path, [i for i in infos if not _skip_name(_zip_name(i))], limits)
     roots = sorted({n.rsplit("/", 1)[0] + "/" if "/" in n else "" for n in names if n.rsplit("/", 1)[-1] in SLACK_INDEX})
     slack_roots = [r for r in roots if f"{r}users.json" in names]
     for root in slack_roots:
@@ -70,11 +74,20 @@ def _expand_zip(path: str) -> Iterator[SourceFile]:
         yield zip_member(path, names[shown], shown)
 
 
-def _expand_dir(path: Path) -> Iterator[SourceFile]:
+def _dir_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_dev, st.st_ino)
+
+
+def _expand_dir(path: Path, limits: IngestLimits, seen: set[tuple[int, int]],
+                notes: list[tuple[str, str]] | None) -> Iterator[SourceFile]:
+    # ``seen`` holds every folder entered (device, inode): a link back to one (``a -> .``) or a
+    # second link to the same folder is skipped and noted instead of walked again, forever
+    seen.add(_dir_key(path))
     if _is_slack_dir(path):
         files = {
             str(p.relative_to(path)).replace(os.sep, "/"): disk_file(str(p))
-            for p in sorted(path.rglob("*.json"))
+            for p in sorted(path.rglob("*.json"))  # rglob does not follow links to folders
         }
         yield _slack_container(str(path), files)
         return
@@ -82,23 +95,38 @@ def _expand_dir(path: Path) -> Iterator[SourceFile]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _expand_dir(entry)
+            try:
+                key = _dir_key(entry)
+            except OSError:
+                key = None
+            if key is None or key in seen:
+                if notes is not None:
+                    notes.append((str(entry), "a link back to a folder already read (symlink loop); skipped"))
+                continue
+            yield from _expand_dir(entry, limits, seen, notes)
         elif entry.suffix.lower() == ".zip":
-            yield from expand_one(entry)
+            yield from expand_one(entry, limits=limits)
         elif entry.is_file() and not _skip_name(entry.name):
             yield disk_file(str(entry))
 
 
-def expand_one(path: Path) -> Iterator[SourceFile]:
+def expand_one(path: Path, *, limits: IngestLimits = DEFAULT_LIMITS,
+               notes: list[tuple[str, str]] | None = None) -> Iterator[SourceFile]:
     """Expand one input path (file, folder or .zip) into readable files.
+
+    Args:
+        path: The input.
+        limits: Zip size and member limits.
+        notes: Gets ``(path, reason)`` for folders skipped as symlink loops.
 
     Raises:
         IngestError: When the zip archive itself cannot be opened.
+        LimitError: When a zip exceeds ``limits``.
     """
     if path.is_dir():
-        yield from _expand_dir(path)
+        yield from _expand_dir(path, limits, set(), notes)
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-        yield from _expand_zip(str(path))
+        yield from _expand_zip(str(path), limits)
     else:
         yield disk_file(str(path))
 
