@@ -208,8 +208,13 @@ def _with_lexical_block(semantic: np.ndarray, lexical: np.ndarray | None, n_bloc
     return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 
+SMOOTH_BLOCK = 256  # rows of a thread whose neighbours are scored at once
+SMOOTH_NEIGHBOURS = 512  # most fragments on each side (in time order) that can pull a fragment
+
+
 def thread_smooth(
-    fragments: Sequence[Fragment], vectors: np.ndarray, *, weight: float = 0.5, window_minutes: float = 30.0
+    fragments: Sequence[Fragment], vectors: np.ndarray, *, weight: float = 0.5, window_minutes: float = 30.0,
+    max_neighbours: int = SMOOTH_NEIGHBOURS,
 ) -> np.ndarray:
     """Pull each fragment towards related fragments said close by in the same thread.
 
@@ -217,6 +222,12 @@ def thread_smooth(
     "想要伪素颜"). Each vector gets ``weight`` × the similarity-weighted mean of the other fragments of
     its thread within ``window_minutes`` (only positively similar ones count), then is re-normalised.
     Fragments without a thread or time are left as they are.
+
+    Memory and time are O(n·w), not O(n²): a thread is taken in time order, in blocks of
+    ``SMOOTH_BLOCK`` rows, each scored only against the rows inside its time window, and at most
+    ``max_neighbours`` on each side of a fragment in time order count (a thread of a few hundred
+    fragments is smoothed exactly as with a full n×n matrix; a busy 100k-message chat without a
+    pause no longer needs n² memory).
     """
     groups: dict[str, list[int]] = {}
     for i, f in enumerate(fragments):
@@ -228,15 +239,25 @@ def thread_smooth(
         if len(rows) < 2:
             continue
         ts = np.array([fragments[i].time.timestamp() for i in rows])
-        sub = vectors[rows]
-        sim = np.clip(sub @ sub.T, 0.0, None)
-        sim[np.abs(ts[:, None] - ts[None, :]) > window] = 0.0
-        np.fill_diagonal(sim, 0.0)
-        total = sim.sum(axis=1, keepdims=True)
-        has = total[:, 0] > 0
-        if has.any():
-            pulled = (sim @ sub) / np.maximum(total, 1e-9)
-            out[np.asarray(rows)[has]] = sub[has] + weight * pulled[has]
+        order = np.argsort(ts, kind="stable")
+        idx = np.asarray(rows)[order]
+        ts = ts[order]
+        sub = vectors[idx]
+        n = len(idx)
+        for a in range(0, n, SMOOTH_BLOCK):
+            b = min(n, a + SMOOTH_BLOCK)
+            lo = max(int(np.searchsorted(ts, ts[a] - window, side="left")), a - max_neighbours)
+            hi = min(int(np.searchsorted(ts, ts[b - 1] + window, side="right")), b - 1 + max_neighbours + 1)
+            sim = np.clip(sub[a:b] @ sub[lo:hi].T, 0.0, None)
+            pos = np.arange(a, b)[:, None]
+            cand = np.arange(lo, hi)[None, :]
+            far = (np.abs(ts[a:b, None] - ts[None, lo:hi]) > window) | (np.abs(pos - cand) > max_neighbours)
+            sim[far | (pos == cand)] = 0.0
+            total = sim.sum(axis=1, keepdims=True)
+            has = total[:, 0] > 0
+            if has.any():
+                pulled = (sim @ sub[lo:hi]) / np.maximum(total, 1e-9)
+                out[idx[a:b][has]] = sub[a:b][has] + weight * pulled[has]
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return (out / np.maximum(norms, 1e-9)).astype(np.float32)
 
