@@ -54,8 +54,19 @@ def _zone(tz: tzinfo | str | None) -> tzinfo:
 
 
 def _week_start(t: datetime, tz: tzinfo) -> date:
-    d = t.astimezone(tz).date()
-    return d - timedelta(days=d.weekday())
+    try:
+        d = t.astimezone(tz).date()
+    except OverflowError:  # a time at the edge of the calendar (year 1 or 9999): its UTC date
+        d = t.astimezone(timezone.utc).date()
+    return _shift(d, days=-d.weekday())
+
+
+def _shift(d: date, *, weeks: int = 0, days: int = 0) -> date:
+    """``d`` moved by weeks and days, clamped to the calendar (``date.min`` … ``date.max``)."""
+    try:
+        return d + timedelta(weeks=weeks, days=days)
+    except OverflowError:
+        return date.max if weeks > 0 or days > 0 else date.min
 
 
 def _week_label(monday: date) -> str:
@@ -90,7 +101,7 @@ def _membership(rows: list[dict], churned: list[dict]) -> dict:
         return {"active_members": 0, "silent_members": 0, "silent_churn": len(churned),
                 "first_period": None, "last_period": None}
     last_week = max(r["week"] for r in timed)
-    quiet_from = last_week - timedelta(weeks=SILENT_WEEKS - 1)  # start of the last two weeks
+    quiet_from = _shift(last_week, weeks=-(SILENT_WEEKS - 1))  # start of the last two weeks
     last_seen: dict[str, date] = {}
     for r in timed:
         if r["week"] > last_seen.get(r["speaker"], date.min):
@@ -117,7 +128,7 @@ def _weekly(rows: list[dict], churned: list[dict]) -> list[dict]:
     for c in churned:
         churn_by_week[c["_week"]] += 1
     last = max(by_week)
-    first = min(w for w in by_week if w >= last - timedelta(weeks=MAX_WEEKS - 1))
+    first = min(w for w in by_week if w >= _shift(last, weeks=-(MAX_WEEKS - 1)))
     seen: set[str] = {r["speaker"] for w, rs in by_week.items() if w < first for r in rs}
     out = []
     week = first
@@ -132,7 +143,9 @@ def _weekly(rows: list[dict], churned: list[dict]) -> list[dict]:
             "silent_churn": churn_by_week.get(week, 0),
         })
         seen |= speakers
-        week += timedelta(weeks=1)
+        if week == last:  # also ends the loop at the calendar's last week, where +1 week overflows
+            break
+        week = _shift(week, weeks=1)
     return out
 
 
