@@ -16,6 +16,7 @@ Unknown keys and wrong types fail fast with a ``ConfigError`` that names the key
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,9 @@ class IngestConfig:
     format: str = "auto"  # a registry name, or "auto" to detect
     tz: str = "Asia/Shanghai"  # zone of naive local times in exports
     mapping: dict[str, str] = field(default_factory=dict)  # generic CSV/JSONL column mapping
+    max_message_chars: int = 10_000  # longer messages are cut to this length (and counted)
+    max_zip_mb: int = 2048  # total unpacked size of what is read from one zip
+    max_zip_members: int = 100_000  # entries in one zip
 
 
 @dataclass
@@ -135,8 +139,8 @@ class ReportConfig:
 class PipelineConfig:
     """Everything a run needs besides its inputs."""
 
-    seed: int = 42
-    workspace: str = ""  # folder of the workspace SQLite; default: <out>/.needminer
+    seed: int = 42  # 0 … 2**32 - 1 (what numpy's and UMAP's seeding accepts)
+    workspace: str = ""  # workspace folder; default: one per set of inputs in the user data folder (see store)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     text: TextConfig = field(default_factory=TextConfig)
     conversation: ConversationConfig = field(default_factory=ConversationConfig)
@@ -238,15 +242,71 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     return cfg
 
 
+MAX_SEED = 2**32 - 1
+
+# (dotted key, lowest allowed, highest allowed, lowest included); None = unbounded
+_RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
+    ("conversation.session_gap_minutes", 0, None, False),
+    ("conversation.min_fragment_chars", 0, None, True),
+    ("signals.min_intensity", 0, 1, True),
+    ("embed.batch_size", 1, None, True),
+    ("embed.threads", 0, None, True),
+    ("discover.min_cluster_size", 0, None, True),
+    ("discover.guide_weight", 0, None, True),
+    ("discover.lexical_dims", 0, None, True),
+    ("discover.runs", 1, None, True),
+    ("discover.lexical_weight", 0, None, True),
+    ("discover.thread_weight", 0, None, True),
+    ("discover.thread_window_minutes", 0, None, False),
+    ("rank.emerging_min_speakers", 1, None, True),
+    ("rank.period_days", 1, None, True),
+    ("rank.trend_periods", 1, None, True),
+    ("report.max_quotes", 1, None, True),
+    ("ingest.max_message_chars", 1, None, True),
+    ("ingest.max_zip_mb", 1, None, True),
+    ("ingest.max_zip_members", 1, None, True),
+)
+
+
+def _get(cfg: PipelineConfig, dotted: str) -> Any:
+    node: Any = cfg
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _check_range(key: str, value: Any, low: float | None, high: float | None, low_included: bool) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"The config key '{key}' must be a finite number. Got {value!r} instead.")
+    too_low = low is not None and (value < low if low_included else value <= low)
+    too_high = high is not None and value > high
+    if too_low or too_high:
+        rng = f"in [{low}, {high}]" if high is not None else (f">= {low}" if low_included else f"> {low}")
+        raise ConfigError(f"The config key '{key}' must be {rng}. Got {value!r} instead.")
+
+
 def validate_config(cfg: PipelineConfig) -> None:
-    """Check value ranges that types alone do not capture."""
-    if cfg.conversation.session_gap_minutes <= 0:
+    """Check value ranges that types alone do not capture (every float must also be finite).
+
+    Raises:
+        ConfigError: Naming the key, the allowed range and the value received.
+    """
+    if not (0 <= cfg.seed <= MAX_SEED):
         raise ConfigError(
-            "The config key 'conversation.session_gap_minutes' must be > 0. "
-            f"Got {cfg.conversation.session_gap_minutes!r} instead."
+            f"The config key 'seed' must be an integer in [0, {MAX_SEED}] (2**32 - 1). Got {cfg.seed!r} instead. "
+            "Pass a non-negative seed such as --seed 42."
         )
-    if cfg.embed.batch_size < 1:
-        raise ConfigError(f"The config key 'embed.batch_size' must be >= 1. Got {cfg.embed.batch_size!r} instead.")
+    for key, low, high, low_included in _RANGES:
+        _check_range(key, _get(cfg, key), low, high, low_included)
+    for section in dataclasses.fields(cfg):
+        sub = getattr(cfg, section.name)
+        if dataclasses.is_dataclass(sub):
+            for f in dataclasses.fields(sub):
+                v = getattr(sub, f.name)
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise ConfigError(
+                        f"The config key '{section.name}.{f.name}' must be a finite number. Got {v!r} instead."
+                    )
     g = cfg.discover.granularity
     if g not in {"coarse", "normal", "fine"} and not (g.isdigit() and int(g) >= 2):
         raise ConfigError(
@@ -255,5 +315,5 @@ def validate_config(cfg: PipelineConfig) -> None:
     if cfg.report.lang not in {"zh", "en"}:
         raise ConfigError(f"The config key 'report.lang' must be 'zh' or 'en'. Got {cfg.report.lang!r} instead.")
     for name, w in cfg.rank.weights.items():
-        if not isinstance(w, (int, float)) or w < 0:
-            raise ConfigError(f"The rank weight '{name}' must be a number >= 0. Got {w!r} instead.")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            raise ConfigError(f"The rank weight '{name}' must be a finite number >= 0. Got {w!r} instead.")

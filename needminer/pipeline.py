@@ -5,12 +5,22 @@
 Each stage is run through ``_stage``, which times it, checks that it returned its contract type
 and names the stage in any error. Errors from inside a stage never carry chat text: a foreign
 exception is reported by its type only (the original stays chained for debugging).
+
+Before any long stage, ``preflight`` checks what can be checked up front: config ranges, inputs
+present and readable (zip limits included), ``--out`` usable, and the workspace free. The
+workspace lives outside the report folder (``needminer.store.default_workspace``), and the report
+folder is swapped in whole: written to a hidden sibling folder, then renamed over ``--out``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import platform
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +31,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from needminer.config import PipelineConfig
-from needminer.errors import EmptyCorpusError, NeedMinerError, StageError
+from needminer.config import PipelineConfig, validate_config
+from needminer.errors import EmptyCorpusError, NeedMinerError, OutputError, StageError
 from needminer.types import (
     CleanMessage,
     Conversation,
@@ -60,7 +70,7 @@ def _stage(name: str, timings: dict[str, float], fn: Callable[[], T], expected: 
     except Exception as exc:  # a bug or a library failure: name the stage, never the data
         raise StageError(
             f"Stage '{name}' failed with {type(exc).__name__}. This is a bug in needminer or one of its "
-            "libraries; please report it with the command you ran (run with --debug to see the traceback)."
+            "libraries; please report it with the command you ran (add --debug to see the traceback)."
         ) from exc
     timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - start, 3)
     if not isinstance(out, expected):
@@ -82,14 +92,170 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _input_hashes(inputs: Sequence[str | Path]) -> list[dict[str, Any]]:
+def _input_hashes(inputs: Sequence[str | Path], files: Sequence[Path] | None = None) -> list[dict[str, Any]]:
+    """Path, size and SHA-256 of every file the run read (a zip counts as one file)."""
+    if files is None:
+        from needminer.ingest import input_files
+
+        files = input_files(inputs)
     out = []
-    for p in map(Path, inputs):
-        files = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
-        for f in files:
-            if f.is_file():
-                out.append({"path": str(f), "bytes": f.stat().st_size, "sha256": file_digest(f)})
+    for f in files:
+        try:
+            out.append({"path": str(f), "bytes": f.stat().st_size, "sha256": file_digest(f)})
+        except OSError:  # gone or unreadable since the preflight: the ledger tells what was read
+            out.append({"path": str(f), "bytes": None, "sha256": None})
     return out
+
+
+# What a report folder may hold besides the files ``write_report`` names (and a workspace that
+# older versions kept inside it): anything else means --out is not a report folder.
+REPORT_FILES = frozenset({"index.html", "needs.json", "briefs.md", "needs.csv", "manifest.json", ".needminer"})
+
+
+@dataclass
+class Preflight:
+    """What ``preflight`` found: the files to read and the workspace to use."""
+
+    files: list[Path]
+    workspace: Path
+    key_id: str
+
+
+def check_out_dir(out: Path) -> None:
+    """Fail now, not after the run, when ``out`` cannot become the report folder.
+
+    ``out`` may be missing, empty or an earlier report (it is replaced whole); a file, a folder
+    of other files, or a place that cannot be written is refused.
+
+    Raises:
+        OutputError: Naming the path and what to do.
+    """
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise OutputError(f"--out '{out}' is an existing file. Pass a folder path for the report.")
+        try:
+            names = {p.name for p in out.iterdir()}
+        except OSError as exc:
+            raise OutputError(f"--out '{out}' cannot be read ({type(exc).__name__}). Pass a writable folder.") from exc
+        if not _is_report_dir(out, names):
+            other = sorted(names - REPORT_FILES)[:3]
+            raise OutputError(
+                f"--out '{out}' already holds files that are not a needminer report ({', '.join(other)} …). "
+                "The report folder is replaced whole on each run: pass a new or empty folder, or an earlier report folder."
+            )
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".check", dir=parent)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise OutputError(
+            f"Cannot write the report next to '{out}' ({type(exc).__name__}). Pass --out in a writable folder."
+        ) from exc
+
+
+def _is_report_dir(out: Path, names: set[str]) -> bool:
+    if names <= REPORT_FILES:
+        return True
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "needminer" in manifest and "inputs" in manifest
+
+
+def preflight(inputs: Sequence[str | Path], out: Path, cfg: PipelineConfig) -> Preflight:
+    """Everything that can fail cheaply, checked before ingest and the long stages.
+
+    Raises:
+        ConfigError: A config value out of range.
+        InputError: An input is missing or unreadable.
+        LimitError: A zip over the limits.
+        OutputError: ``out`` cannot be used.
+    """
+    from needminer.ingest import input_files
+    from needminer.store import default_workspace, inputs_id
+
+    validate_config(cfg)
+    if not inputs:
+        from needminer.errors import InputError
+
+        raise InputError("No input given. Pass chat export files, folders or .zip archives.")
+    files = input_files(inputs, limits=ingest_limits(cfg))
+    check_out_dir(out)
+    key_id = inputs_id(inputs)
+    folder = Path(cfg.workspace) if cfg.workspace else default_workspace(inputs)
+    if _inside(folder, out):
+        raise OutputError(
+            f"The workspace '{folder}' is inside --out '{out}'; the report folder must hold only redacted "
+            "outputs. Pass --workspace outside it (or leave it out for the per-user default)."
+        )
+    return Preflight(files=files, workspace=folder, key_id=key_id)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def ingest_limits(cfg: PipelineConfig):
+    """The ingest limits of ``cfg`` (``IngestLimits``)."""
+    from needminer.ingest import IngestLimits
+
+    return IngestLimits(
+        max_zip_bytes=cfg.ingest.max_zip_mb << 20,
+        max_zip_members=cfg.ingest.max_zip_members,
+        max_message_chars=cfg.ingest.max_message_chars,
+    )
+
+
+def swap_in(out: Path, write: Callable[[Path], ReportFiles]) -> ReportFiles:
+    """Write the report into a hidden sibling folder, then rename it over ``out``.
+
+    A run that fails or is killed while writing leaves ``out`` as it was (plus, after a kill, a
+    hidden ``.NAME.*.tmp`` folder next to it); readers never see half a report.
+    """
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    old: Path | None = None
+    try:
+        files = write(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; a report folder is meant to be shared
+        if out.exists() or out.is_symlink():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.rename(out, old / "report")
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not out.exists() and (old / "report").exists():
+            os.rename(old / "report", out)  # put the earlier report back
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return _rebase(files, tmp, out)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _rebase(files: ReportFiles, old: Path, new: Path) -> ReportFiles:
+    def move(p: Path) -> Path:
+        with contextlib.suppress(ValueError):
+            return new / Path(p).relative_to(old)
+        return Path(p)
+
+    return ReportFiles(
+        out_dir=new, html=move(files.html), needs_json=move(files.needs_json), briefs_md=move(files.briefs_md),
+        manifest=move(files.manifest), extra=tuple(move(p) for p in files.extra),
+    )
 
 
 def versions() -> dict[str, str]:
@@ -141,7 +307,8 @@ def run(
     tick = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = datetime.now(timezone.utc)
-    ws = Workspace(cfg.workspace or out / ".needminer")
+    checked = preflight(inputs, out, cfg)
+    ws = Workspace(checked.workspace, key_id=checked.key_id)
     try:
         run_ids: list[str] = []
         summary = _stage(
@@ -149,7 +316,7 @@ def run(
             timings,
             lambda: ingest_to_workspace(
                 inputs, ws, format=cfg.ingest.format, tz=cfg.ingest.tz, mapping=cfg.ingest.mapping or None,
-                on_message_ids=run_ids.extend, progress=progress,
+                on_message_ids=run_ids.extend, progress=progress, limits=ingest_limits(cfg),
             ),
             object,
         )
@@ -212,11 +379,11 @@ def run(
         )
         _check_items("rank", ranked, RankedNeed)
         tick("rank", 1, 1)
-        health = community_health(clean, conv, sigs, tz=cfg.ingest.tz)
+        health = _stage("health", timings, lambda: community_health(clean, conv, sigs, tz=cfg.ingest.tz), dict)
         manifest = {
             "needminer": versions().get("needminer", ""),
             "started": started.isoformat(),
-            "inputs": _input_hashes(inputs),
+            "inputs": _input_hashes(inputs, checked.files),
             "ingest": summary.to_dict(),
             "config": cfg.to_dict(),
             "seed": cfg.seed,
@@ -235,10 +402,10 @@ def run(
         unclustered = _unclustered(disc, need_frags, sigs, by_id)
         files = _stage(
             "report", timings,
-            lambda: write_report(
-                ranked, out, manifest=manifest, health=health, unclustered=unclustered,
+            lambda: swap_in(out, lambda folder: write_report(
+                ranked, folder, manifest=manifest, health=health, unclustered=unclustered,
                 lang=cfg.report.lang, formula=formula(cfg.rank), engagement=need_engagement(ranked, conv, clean),
-            ),
+            )),
             ReportFiles,
         )
         tick("report", 1, 1)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import sys
+import tempfile
 from pathlib import Path
 
-from needminer.errors import ConfigError, IngestError
+from needminer.errors import ConfigError, IngestError, InputError, OutputError
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -23,8 +26,11 @@ def read_rows(path: str | Path, text_column: str, extra_columns: tuple[str, ...]
     """
     p = Path(path)
     if not p.is_file():
-        raise IngestError(f"Input file '{p}' does not exist. Pass the path of a CSV file.")
-    raw = p.read_bytes()
+        raise InputError(f"Input file '{p}' does not exist. Pass the path of a CSV file.")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read input file '{p}' ({type(exc).__name__}). Fix its permissions.") from exc
     if not raw.strip():
         raise IngestError(f"Input file '{p}' is empty. Pass a CSV file with a header row and data rows.")
     for enc in ("utf-8-sig", "gb18030"):
@@ -52,11 +58,55 @@ def read_rows(path: str | Path, text_column: str, extra_columns: tuple[str, ...]
     return fields, rows
 
 
-def write_rows(path: str | Path, fieldnames: list[str], rows: list[dict]) -> None:
-    """Write rows (UTF-8, header first), creating the parent folder."""
+def check_out_file(path: str | Path) -> Path:
+    """Fail before any work when ``path`` cannot be written as the output CSV (an existing file is replaced).
+
+    Raises:
+        OutputError: ``path`` is a folder, its parent is a file, or the parent is not writable.
+    """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with open(p, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fieldnames, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    if p.is_dir():
+        raise OutputError(f"--out '{p}' is an existing folder. Pass a file path such as {p / 'out.csv'}.")
+    parent = p.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".check", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(
+            f"Cannot write --out '{p}' ({type(exc).__name__}): its folder is missing, a file, or not writable. "
+            "Pass a path in a writable folder."
+        ) from exc
+    return p
+
+
+def write_rows(path: str | Path, fieldnames: list[str], rows: list[dict]) -> None:
+    """Write rows (UTF-8, header first), creating the parent folder; the file is replaced atomically.
+
+    Raises:
+        OutputError: The file cannot be written (see ``check_out_file``).
+    """
+    p = check_out_file(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.absolute().parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=fieldnames, extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, p)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"Cannot write --out '{p}' ({type(exc).__name__}). Pass a path in a writable folder.") from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -80,3 +80,98 @@ def test_real_run_with_e5_small(tiny_chat, tmp_path, e5_models_dir):
     seed = {"a2", "a3", "a5"}
     holders = [n for n in result.needs if seed & set(n.message_ids)]
     assert len(holders) == 1 and seed <= set(holders[0].message_ids)  # one need holds the seed example
+
+
+def _lite_chat(tmp_path):
+    """The tiny chat plus a second day, so there is something to cluster (written here, not committed)."""
+    from tests.conftest import tiny_chat_records
+
+    rows = tiny_chat_records()
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _without_timestamps(text: str) -> dict:
+    doc = json.loads(text)
+    doc.pop("generated", None)
+    return doc
+
+
+def test_two_fresh_runs_give_identical_needs(tmp_path, tiny_chat):
+    from needminer.store import clear_workspaces
+
+    cfg = load_config(overrides={"embed.embedder": "hashing", "seed": 7})
+    run([tiny_chat], tmp_path / "first", cfg)
+    clear_workspaces(all=True)  # a fresh workspace: its default pseudonym key is derived, not random
+    run([tiny_chat], tmp_path / "second", cfg)
+    a = (tmp_path / "first" / "needs.json").read_text("utf-8")
+    b = (tmp_path / "second" / "needs.json").read_text("utf-8")
+    assert _without_timestamps(a) == _without_timestamps(b)
+    assert [ln for ln in a.splitlines() if '"generated"' not in ln] == [ln for ln in b.splitlines() if '"generated"' not in ln]
+
+
+def test_report_folder_holds_only_redacted_outputs(tmp_path, tiny_chat):
+    from needminer.store import needminer_home
+
+    out = tmp_path / "report"
+    (out / ".needminer").mkdir(parents=True)  # a workspace an older version left in the report folder
+    (out / ".needminer" / "workspace.sqlite").write_bytes(b"old")
+    run([tiny_chat], out, load_config(overrides={"embed.embedder": "hashing"}))
+    names = sorted(p.name for p in out.iterdir())  # hidden files included
+    assert names == ["briefs.md", "index.html", "manifest.json", "needs.csv", "needs.json"]
+    for p in out.iterdir():
+        data = p.read_bytes()
+        assert b"SQLite format" not in data
+        for nick in ("小美", "阿珍", "Lily", "糖糖", "豆豆"):
+            assert nick.encode() not in data, (p.name, nick)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left beside it
+    assert list((needminer_home() / "workspaces").glob("*/workspace.sqlite"))
+
+
+def test_report_is_swapped_in_whole(tmp_path, tiny_chat, monkeypatch):
+    from needminer import report
+
+    out = tmp_path / "report"
+    cfg = load_config(overrides={"embed.embedder": "hashing"})
+    run([tiny_chat], out, cfg)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = report.write_report
+
+    def half_then_fail(needs, folder, **kw):
+        (folder / "needs.json").write_text("{half", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report, "write_report", half_then_fail)
+    with pytest.raises(StageError, match="Stage 'report' failed with OSError"):
+        run([tiny_chat], out, cfg)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier report, untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "tiny.jsonl"]  # no temp folder left
+    monkeypatch.setattr(report, "write_report", real)
+
+
+def test_year_9999_and_year_1_times_do_not_break_the_run(tmp_path):
+    from tests.conftest import tiny_chat_records
+
+    rows = tiny_chat_records()
+    rows[0]["time"] = "9999-12-31T23:59:59+00:00"
+    rows[1]["time"] = "0001-01-01T00:00:00+00:00"
+    rows[6]["time"] = "9999-12-31T20:00:00-08:00"
+    path = tmp_path / "edge.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    result = run([path], tmp_path / "out", load_config(overrides={"embed.embedder": "hashing"}))
+    assert result.needs and (tmp_path / "out" / "index.html").is_file()
+
+
+def test_weekly_health_at_the_calendar_edges():
+    from datetime import date
+
+    from needminer.signals._health import _shift, _weekly
+
+    rows = [{"week": date(9999, 12, 27), "speaker": "a", "noise": False, "ad": False, "need": True, "hq": False,
+             "endorsement": False, "depth": 0},
+            {"week": date(9999, 12, 13), "speaker": "b", "noise": False, "ad": False, "need": False, "hq": False,
+             "endorsement": False, "depth": 0}]
+    weeks = _weekly(rows, [])
+    assert [w["start"] for w in weeks] == ["9999-12-13", "9999-12-20", "9999-12-27"]
+    assert _shift(date(1, 1, 1), weeks=-5) == date.min and _shift(date(9999, 12, 31), days=3) == date.max

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from needminer.errors import ConfigError, NeedMinerError
@@ -28,16 +29,25 @@ STAGE_NAMES = {
 }
 
 
+DEBUG = {"on": False}  # set by the global --debug flag
+
+
+def debug_enabled() -> bool:
+    return DEBUG["on"] or bool(os.environ.get("NEEDMINER_DEBUG"))
+
+
 @contextlib.contextmanager
 def error_boundary() -> Iterator[None]:
-    """Turn needminer errors into one red line on stderr and exit code 1 (no traceback, no chat text)."""
+    """Turn needminer errors into one red line on stderr and the error's exit code (no traceback,
+    no chat text; ``needminer --debug`` adds the traceback). Codes: ``needminer.errors``."""
     try:
         yield
     except NeedMinerError as exc:
-        err_console.print(f"[bold red]Error:[/bold red] {exc}", highlight=False, markup=True, soft_wrap=True)
-        if os.environ.get("NEEDMINER_DEBUG") and exc.__cause__ is not None:
-            err_console.print_exception()
-        raise typer.Exit(code=1) from None
+        # Text, not markup: a message may hold brackets ([手机号], a path) that markup would eat
+        err_console.print(Text.assemble(("Error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True)
+        if debug_enabled():
+            err_console.print_exception(show_locals=False)
+        raise typer.Exit(code=getattr(exc, "exit_code", 1)) from None
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/yellow]")
         raise typer.Exit(code=130) from None

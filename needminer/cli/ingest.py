@@ -13,8 +13,8 @@ from needminer.cli._common import err_console, error_boundary, out_console, pars
 
 
 def ingest_cmd(
-    inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False)],
-    workspace: Annotated[Path, typer.Option(help="Workspace folder to store messages in.")] = Path(".needminer"),
+    inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False, readable=False)],  # checked by needminer: exit 3
+    workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder to store messages in. Default: the one `needminer run` uses for the same inputs (per-user data folder).")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Force a format (see `needminer formats`); default: detect.")] = None,
     tz: Annotated[str, typer.Option(help="Time zone of naive local times in exports.")] = "Asia/Shanghai",
     map: Annotated[Optional[str], typer.Option("--map", help="Column mapping for generic CSV/JSONL, e.g. text=content,sender=nick.")] = None,
@@ -22,11 +22,12 @@ def ingest_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the per-input accounting.")] = False,
 ) -> None:
     """Read chat exports into the workspace and account for every record."""
-    from needminer.ingest import ingest_to_workspace
-    from needminer.store import Workspace
+    from needminer.ingest import ingest_to_workspace, input_files
+    from needminer.store import Workspace, default_workspace, inputs_id
 
     with error_boundary():
-        ws = None if dry_run else Workspace(workspace)
+        input_files(inputs)  # missing or unreadable inputs and zip limits fail here, before any work
+        ws = None if dry_run else Workspace(workspace or default_workspace(inputs), key_id=inputs_id(inputs))
         try:
             summary = ingest_to_workspace(inputs, ws, format=format or "auto", tz=tz, mapping=parse_mapping(map) or None)
         finally:

@@ -18,10 +18,11 @@ def detect_cmd(
 ) -> None:
     """Classify each text: signal (pain/wish/question/praise/noise/other), need (true/false), intensity."""
     from needminer.signals import get_detector
-    from needminer.tabular import read_rows, write_rows
+    from needminer.tabular import check_out_file, read_rows, write_rows
     from needminer.text import normalize
 
     with error_boundary():
+        check_out_file(out)
         fields, rows = read_rows(file, text_column)
         sigs = get_detector(detector).detect_texts([normalize(r[text_column] or "") for r in rows])
         for row, s in zip(rows, sigs):
@@ -46,9 +47,10 @@ def cluster_cmd(
     """Cluster exactly these texts into needs; write need_id (empty when unassigned) and need_title per row."""
     from needminer.config import load_config
     from needminer.pipeline import cluster_texts
-    from needminer.tabular import read_rows, write_rows
+    from needminer.tabular import check_out_file, read_rows, write_rows
 
     with error_boundary():
+        check_out_file(out)
         cfg = load_config(
             config,
             {"embed.embedder": embedder, "discover.granularity": granularity, "seed": seed,

@@ -6,17 +6,18 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.text import Text
 
 from needminer.cli._common import err_console, error_boundary, out_console, parse_mapping, stage_progress
 
 
 def run_cmd(
-    inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Chat export files, folders or .zip archives.", show_default=False, readable=False)],  # checked by needminer: exit 3
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder (index.html, needs.json, briefs.md, manifest.json).")] = Path("reports/latest"),
     embedder: Annotated[Optional[str], typer.Option(help="Embedding model: e5-small+lite (default: both, concatenated), e5-small, lite, hf:PATH-OR-ID, hashing (tests only); join names with + to combine.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (see README).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Random seed (same input + seed = same needs).")] = None,
-    workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder (message store + embedding cache). Default: OUT/.needminer")] = None,
+    workspace: Annotated[Optional[Path], typer.Option(help="Workspace folder (messages, embedding cache, pseudonym key; private). Default: one per set of inputs in the per-user data folder (see `needminer workspace list`); never inside OUT.")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Force an input format (see `needminer formats`); default: detect.")] = None,
     tz: Annotated[Optional[str], typer.Option(help="Time zone of naive local times in exports.")] = None,
     map: Annotated[Optional[str], typer.Option("--map", help="Column mapping for generic CSV/JSONL, e.g. text=content,sender=nick,time=CreateTime.")] = None,
@@ -48,7 +49,12 @@ def run_cmd(
             result = run(inputs, out, cfg, progress=cb)
         for item in result.ingest.get("inputs", []):
             if item.get("error"):
-                err_console.print(f"[yellow]Warning:[/yellow] {item['path']}: {item['error']}", highlight=False)
+                err_console.print(Text.assemble(("Warning: ", "yellow"), f"{item['path']}: {item['error']}"), highlight=False)
+        if result.ingest.get("truncated"):
+            err_console.print(
+                f"[yellow]Warning:[/yellow] {result.ingest['truncated']} message(s) longer than "
+                f"{cfg.ingest.max_message_chars:,} characters were cut to that length (ingest.max_message_chars)."
+            )
         counts = result.manifest.get("counts", {})
         err_console.print(
             f"[green]✓[/green] {counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
