@@ -169,6 +169,7 @@ def _cooccurring(keywords: Sequence[str], head: str, texts: Sequence[str]) -> li
     return [head] + [w for w in words if w != head and sum(w in t for t in saying) / len(saying) >= CO_OCCUR]
 
 
+FOCUS_SHARE_SAID = 0.5  # a scattered group's keyword coverage is quoted only below this share
 ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords
 
 
@@ -350,6 +351,8 @@ class ExtractiveDescriber:
         about = _about_words(noun, keywords)
         pains = _on_topic([f for f in pains if _substantial(_plain(f.text))], about)
         wishes = _on_topic([f for f in wishes if _substantial(_clause(_plain(f.text)))], about)
+        if cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest
+            pains = wishes = []
         if pains:
             slots["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
         if wishes:
@@ -368,8 +371,10 @@ class ExtractiveDescriber:
         statement = _statement(slots, mods)
         if cluster.scattered and not cluster.label:
             share = focus(keywords, [f.text for f in frags])
-            statement = (f"话题分散：前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里，"
-                         f"这组片段未形成一个需求，请逐条看证据。") + statement
+            # the remainder's own keywords may cover it (a few short lines): then say what it is
+            why = (f"前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里" if share < FOCUS_SHARE_SAID
+                   else f"这 {len(frags)} 个片段是各需求都没有收下的剩余片段")
+            statement = f"话题分散：{why}，这组片段未形成一个需求，请逐条看证据。" + statement
         return NeedStatement(
             need_id=cluster.id,
             title=title,

@@ -207,3 +207,14 @@ def test_pain_and_wish_quotes_are_about_the_need():
     st = ExtractiveDescriber().describe(off, {f.id: f for f in frags}, sigs)
     assert "pain" not in st.slots and "expectation" not in st.slots  # nothing on topic: slots stay empty
     assert "痛点" not in st.statement and "期望" not in st.statement
+
+
+def test_a_scattered_remainder_says_what_it_is_without_contradicting_itself():
+    texts = ["这个色号太显白了", "色号选错了", "色号好难挑"]  # the remainder's own keyword covers it
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    cluster = NeedCluster(id="N4", fragment_ids=("f0", "f1", "f2"), keywords=("色号",), scattered=True)
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
+    assert st.statement.startswith("话题分散：这 3 个片段是各需求都没有收下的剩余片段") and "100%" not in st.statement
+    sigs = {"f0": Signal("f0", SignalLabel.pain, True, 0.5)}
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+    assert "pain" not in st.slots and "痛点" not in st.statement  # one pain does not speak for a remainder

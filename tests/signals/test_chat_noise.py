@@ -23,7 +23,7 @@ RED_PACKET = ["运气王出来发红包", "手慢了[捂脸]", "谢谢老板！"
 BOT = ["欢迎新人入群，请先看群公告", "本群禁止发广告，违者踢出", "[自动回复]您好，我现在有事不在", "请修改群名片为 学院-姓名"]
 MENTION_ONLY = ["@成员-3fa2c1", "@成员-3fa2c1 @成员-9b0e11", "@小王 "]
 STICKER_ONLY = ["[表情]", "[捂脸][捂脸]", "😂😂", "[图片]"]
-ADS = ["加V tony88 代理面膜，日赚五百，扫码进群", "限时秒杀！点击链接领券，包邮到家 [链接]"]
+ADS = ["加V tony88 代理面膜，日赚五百，扫码进群", "限时秒杀！点击链接领券，包邮到家 [链接]", "日本纸尿裤直邮，假一赔十，微信：[微信号]"]
 # Whole messages that are noise whatever their clauses say.
 ANNOUNCEMENTS = [
     ("网易互联网内推来啦！投递简历参与内推，登录校招官网选择心仪岗位，公司提供免费三餐", "recruit"),
@@ -36,6 +36,7 @@ ANNOUNCEMENTS = [
 ]
 # Needs that mention the same words and must stay needs.
 STILL_NEEDS = [
+    "这个是直邮的吗？怕买到假的",
     "抢红包的时候app闪退了，太坑",
     "有人知道网易内推码怎么填吗？",
     "明天宣讲会几点开始？",
