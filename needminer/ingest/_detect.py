@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ SKIP_SUFFIXES = frozenset(
     ".woff .woff2 .css .js .md .py .pyc .vcf .7z .rar .gz .tar .lock".split()
 )
 SLACK_INDEX = ("channels.json", "groups.json", "dms.json", "mpims.json")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _skip_name(name: str) -> bool:
@@ -149,7 +151,11 @@ def make_probe(src: SourceFile) -> Probe:
         text = text[: text.rfind("\n") + 1]  # drop a line cut by the head limit
     crlf = "\r\n" in text[:4096]
     text = clean(text)
-    return Probe(src.name.lower(), src.suffix, text, text.splitlines()[:200], crlf)
+    # only real line breaks: str.splitlines() also breaks at U+2028/U+2029/U+0085, which JSON text may hold
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # as splitlines(): no empty line after the final break
+    return Probe(src.name.lower(), src.suffix, text, lines[:200], crlf)
 
 
 def detect(src: SourceFile) -> str:

@@ -113,6 +113,11 @@ def build_generic(ctx: ReadContext, row: Mapping[str, Any], cols: dict[str, str 
                     + ", ".join(sorted(map(str, row))[:20]))
         ctx.skip("missing_field")
         return None
+    if isinstance(row[tcol], (list, dict)):  # never mine a Python repr of a structure
+        issues.note("text_not_string", f"{where}: field {columns.expected('text')} is a JSON {type(row[tcol]).__name__}, "
+                    "not a string")
+        ctx.skip("text_not_string")
+        return None
     text = _s(row[tcol])
     sender = _s(row[scol]).strip()
     time = None
@@ -235,6 +240,7 @@ class GenericCsvReader(Reader):
             cols = columns.resolve(header)
             for row in rows:
                 if not any(v.strip() for v in row):
+                    ctx.skip("blank_row")  # counted, so a file of a million blank rows says so
                     continue
                 record = dict(zip(header, row))
                 msg = build_generic(ctx, record, cols, columns, f"line {rows.line_num + offset}", issues)

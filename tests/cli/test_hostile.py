@@ -157,3 +157,26 @@ def test_exit_codes_are_distinct():
     codes = [c.exit_code for c in classes]
     assert len(set(codes)) == len(codes) and 2 not in codes and 0 not in codes
     assert os.EX_SOFTWARE == errors.StageError.exit_code
+
+
+def test_a_bad_line_is_a_warning_and_the_rest_is_mined(tmp_path):
+    chat = _chat(tmp_path)
+    with open(chat, "a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+    result = _invoke(["run", chat, "--out", tmp_path / "o", "--embedder", "hashing", "--no-progress"])
+    assert result.exit_code == 0, result.stderr
+    assert "Warning:" in result.stderr and "line 13" in result.stderr and (tmp_path / "o" / "needs.json").is_file()
+
+
+def test_silent_oddities_are_counted(tmp_path):
+    from needminer.ingest import ingest_to_workspace
+
+    odd = tmp_path / "odd.jsonl"
+    rows = [{"text": ["a", "list"], "sender": "a"}, {"text": {"a": 1}, "sender": "b"},
+            {"text": "第一行\u2028第二行\u2029", "sender": "c"}]
+    odd.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    blank = tmp_path / "blank.csv"
+    blank.write_text("text,sender\n" + "\n" * 500 + ",\n" * 20 + "你好,a\n", encoding="utf-8")
+    s = ingest_to_workspace([odd, blank], None).to_dict()["inputs"]
+    assert s[0]["format"] == "generic.jsonl.v1" and s[0]["skipped"] == {"text_not_string": 2} and s[0]["messages"] == 1
+    assert s[1]["skipped"] == {"blank_row": 520} and s[1]["records"] == 521
