@@ -220,6 +220,7 @@ def swap_in(out: Path, write: Callable[[Path], ReportFiles]) -> ReportFiles:
     """
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(parent, out.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
     old: Path | None = None
     try:
@@ -238,6 +239,20 @@ def swap_in(out: Path, write: Callable[[Path], ReportFiles]) -> ReportFiles:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     return _rebase(files, tmp, out)
+
+
+STALE_SECONDS = 3600.0
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Remove what a killed run left beside the report folder (hidden ``.NAME.*.tmp`` / ``.old``
+    folders over an hour old; a younger one may belong to a run still writing)."""
+    now = time.time()
+    for suffix in (".tmp", ".old"):
+        for p in parent.glob(f".{name}.*{suffix}"):
+            with contextlib.suppress(OSError):
+                if p.is_dir() and not p.is_symlink() and now - p.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(p)
 
 
 def _umask() -> int:
@@ -320,15 +335,9 @@ def run(
             ),
             object,
         )
-        failed = [led for led in summary.inputs if led.error]
-        if failed and len(failed) == len(summary.inputs):
-            from needminer.errors import IngestError
-
-            raise IngestError(
-                "No input could be read cleanly:\n"
-                + "\n".join(f"  {led.path}: {led.error}" for led in failed[:20])
-                + "\nFix the files (or pass --format/--map) and run again."
-            )
+        # as `needminer ingest` does: what was read is kept, and an input with a bad line or a
+        # skipped part keeps its error in the ledger (a warning, and in manifest.json); only
+        # inputs that gave no message at all stop the run (ingest_to_workspace raises then)
         tick("ingest", 1, 1)
         messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
         if not messages:

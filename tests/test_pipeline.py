@@ -175,3 +175,18 @@ def test_weekly_health_at_the_calendar_edges():
     weeks = _weekly(rows, [])
     assert [w["start"] for w in weeks] == ["9999-12-13", "9999-12-20", "9999-12-27"]
     assert _shift(date(1, 1, 1), weeks=-5) == date.min and _shift(date(9999, 12, 31), days=3) == date.max
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path, tiny_chat):
+    import os
+    import time
+
+    stale = tmp_path / ".report.abc123.tmp"
+    young = tmp_path / ".report.def456.tmp"
+    for p in (stale, young):
+        p.mkdir()
+        (p / "needs.json").write_text("{half", encoding="utf-8")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    run([tiny_chat], tmp_path / "report", load_config(overrides={"embed.embedder": "hashing"}))
+    assert not stale.exists() and young.exists()  # a young one may be another run's, still writing

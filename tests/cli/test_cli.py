@@ -103,7 +103,7 @@ def _jsonl(tmp_path, text):
     [
         (lambda t: ["run", str(t / "missing.jsonl"), "--out", str(t / "o")], "not found", 3),
         (lambda t: ["run", str(_jsonl(t, "")), "--out", str(t / "o"), "--embedder", "hashing"], "empty", 4),
-        (lambda t: ["run", str(_jsonl(t, '{"text": "x", "sender": "a"}\n{not json\n')), "--out", str(t / "o"), "--embedder", "hashing"], "line 2", 4),
+        (lambda t: ["run", str(_jsonl(t, '{"text": "x"}\n{not json\n')), "--out", str(t / "o"), "--embedder", "hashing"], "line 2", 4),
         (lambda t: ["run", str(_jsonl(t, '{"text": "底妆卡粉", "sender": "a"}\n')), "--out", str(t / "o"), "--embedder", "nope"], "Unknown embedder 'nope'", 1),
         (lambda t: ["run", str(_jsonl(t, '{"text": "底妆卡粉", "sender": "a"}\n')), "--out", str(t / "o"), "--granularity", "huge"], "granularity", 1),
         (lambda t: ["detect", str(_csv(t)), "--text-column", "content", "--out", str(t / "o.csv")], "Column 'content' is not in", 1),
