@@ -35,6 +35,9 @@ def get_zone(name: str) -> ZoneInfo:
         ) from exc
 
 
+_MAX_SECONDS = 253402300799  # 9999-12-31T23:59:59Z, the last second a datetime holds
+
+
 def from_epoch(value: float) -> datetime:
     """Epoch seconds, milliseconds or microseconds (told apart by magnitude) → aware UTC."""
     v = float(value)
@@ -42,9 +45,9 @@ def from_epoch(value: float) -> datetime:
         raise ValueError("not a finite number")
     if abs(v) >= 1e14:
         v /= 1e6
-    elif abs(v) >= 1e11:
+    elif abs(v) > _MAX_SECONDS:  # milliseconds from 1978 on; 253402300799 stays 9999-12-31T23:59:59
         v /= 1e3
-    if not -62135596800 < v < 253402300799:
+    if not -62135596800 <= v <= _MAX_SECONDS:
         raise ValueError("epoch value out of range")
     if v.is_integer() and v >= 0:
         return _fromts(v, UTC)  # exact for whole seconds, and several times cheaper

@@ -118,3 +118,19 @@ def test_unreadable_file_is_an_input_error(tmp_path, monkeypatch):
 def test_missing_input_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="not found"):
         input_files([tmp_path / "nope.jsonl"])
+
+
+@pytest.mark.parametrize(
+    "value, iso",
+    [
+        (253402300799, "9999-12-31T23:59:59+00:00"),  # the last second, not milliseconds of 1978
+        ("253402300799", "9999-12-31T23:59:59+00:00"),
+        (1700000000, "2023-11-14T22:13:20+00:00"),
+        (1700000000000, "2023-11-14T22:13:20+00:00"),
+        (1700000000000000, "2023-11-14T22:13:20+00:00"),
+    ],
+)
+def test_epoch_values_up_to_year_9999(value, iso):
+    from needminer.ingest._time import LocalTime
+
+    assert LocalTime("UTC").flexible(value).isoformat() == iso
