@@ -15,7 +15,14 @@ from needminer.describe._ctfidf import ctfidf_keywords
 from needminer.describe._llm import LLMDescriber
 from needminer.discover._domains import FOCUS_KEYWORDS, focus
 from needminer.describe._faithful import banned, faithfulness, said_words, word_shares
-from needminer.describe._lexicon import MODIFIERS, PERSONAS, POSITIVE_CUES, PRODUCT_CUES, SCENES, WISH_MARKERS
+from needminer.describe._slots import (
+    ACTIVITY_WORDS,
+    QUALITY_WORDS,
+    TIME_WORDS,
+    WISH_MARKERS,
+    persona_candidates,
+    scene_candidates,
+)
 from needminer.registry import describers
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
@@ -41,15 +48,11 @@ _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’�
 _WISH_EXCEPT = {"求": "求(?![助救])", "有没有": "有没有(?!人)"}
 _WISH = re.compile("|".join(_WISH_EXCEPT.get(m, re.escape(m)) for m in sorted(WISH_MARKERS, key=len, reverse=True)))
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
-# How members name themselves: a lexicon persona said as such, or a cue that is itself a person word
-# (宝妈, 打工人, 车主). A cue that only hints at one (加班, 宝宝, 起皮) never becomes a persona.
-_PERSON_WORD = re.compile(r"(党|族|妈妈|宝妈|打工人|友|车主|学生)$")
-PERSONA_WORDS = tuple(dict.fromkeys(w for key, cues in PERSONAS.items() for w in (key, *cues) if w == key or _PERSON_WORD.search(w)))
-# Self-descriptions in the corpus itself (我是学生, 作为宝妈, 身为程序员): the described word becomes a
-# persona candidate when it is a person word (a suffix that names people).
-_SELF = re.compile(r"(?:我是|我们是|作为|身为)(?:一[个名位枚]|个)?([\u4e00-\u9fff]{1,4}?(?:党|族|妈妈|妈|爸|人|友|主|生|者|员|师|皮|肌))")
-SCENE_WORDS = tuple(dict.fromkeys(w for key, cues in SCENES.items() for w in (key, *cues)))
-QUALITY_WORDS = tuple(dict.fromkeys((*MODIFIERS, *POSITIVE_CUES)))
+
+def _tokenizer():
+    from needminer.discover._vectorizer import _jieba
+
+    return _jieba().lcut
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +65,7 @@ def _posseg():
     return pseg
 
 
-def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
+def _noun(keywords: Sequence[str], texts: Sequence[str], persona_words: Sequence[str] = ()) -> str:
     """The object of the need: the best keyword that is a product/task noun (底妆, 跑鞋, 吸奶器 …) or a
     noun phrase (婴儿面霜, 恒温水壶).
 
@@ -73,13 +76,11 @@ def _noun(keywords: Sequence[str], texts: Sequence[str]) -> str:
 
     pseg = _posseg()
     jieba = _jieba()
-    # Cue words say who, when or how, not what: they never win, except those that also name a product
-    # or topic (跑鞋 tells of runners and may be what they want fixed).
-    cue_words = {w for lex in (PERSONAS, SCENES, MODIFIERS) for key, cues in lex.items() for w in (key, *cues)}
-    cue_words -= set(PRODUCT_CUES)
+    # Words that say who, when or how, not what, never win: person words, times, activities, qualities
+    cue_words = {*persona_words, *TIME_WORDS, *ACTIVITY_WORDS, *QUALITY_WORDS}
     scored: list[tuple[str, int]] = []
     for pos, kw in enumerate(keywords):
-        if kw in cue_words or len(kw) > 6:
+        if kw in cue_words or len(kw) > 6 or persona_candidates([kw], jieba.lcut):  # 油皮底妆 names who, not what
             continue
         parts = jieba.lcut(kw)
         if len(parts) == 2:  # a phrase keyword: a noun phrase counts when it is noun-headed (NN, AN)
@@ -302,16 +303,20 @@ class ExtractiveDescriber:
     need apart from the rest of the corpus, not merely for being common.
 
     Attributes:
-        personas_: Persona candidates: the lexicon's person words and the person words members use
-            to describe themselves in this corpus (我是学生, 作为宝妈).
+        personas_: Persona candidates: the person words members of this corpus use (我是学生, 作为宝妈,
+            学生党, 苹果用户; see ``needminer.describe._slots``).
+        scenes_: Scene candidates: everyday time, place and activity words and the situations members
+            spell out (每次出差, 下雨的时候).
         background_: Persona, scene and quality word → share of all fragments that say it.
     """
 
     def fit(self, fragments: Sequence[Fragment]) -> ExtractiveDescriber:
-        """Learn how often each persona, scene and quality word is said across the corpus."""
-        said = {m for f in fragments for m in _SELF.findall(f.text) if not banned(m)}
-        self.personas_ = tuple(dict.fromkeys((*PERSONA_WORDS, *sorted(said))))
-        self.background_ = word_shares((*self.personas_, *SCENE_WORDS, *QUALITY_WORDS), fragments)
+        """Mine the corpus's persona and scene candidates and learn how often each candidate is said."""
+        texts = [f.text for f in fragments]
+        tokenize = _tokenizer()
+        self.personas_ = tuple(persona_candidates(texts, tokenize))
+        self.scenes_ = tuple(scene_candidates(texts, tokenize))
+        self.background_ = word_shares((*self.personas_, *self.scenes_, *QUALITY_WORDS), fragments)
         return self
 
     def describe(
@@ -324,14 +329,19 @@ class ExtractiveDescriber:
         frags = [fragments[fid] for fid in cluster.fragment_ids if fid in fragments]
         slots: dict[str, Slot] = {}
         bg = getattr(self, "background_", None)
-        persona = _said_slot(getattr(self, "personas_", PERSONA_WORDS), frags, bg)
-        scene = _said_slot(SCENE_WORDS, frags, bg)
+        texts = [f.text for f in frags]
+        personas = getattr(self, "personas_", None)
+        if personas is None:  # not fitted: the need's own fragments are the corpus
+            personas = persona_candidates(texts, _tokenizer())
+        scenes = getattr(self, "scenes_", None) or scene_candidates(texts, _tokenizer())
+        persona = _said_slot(personas, frags, bg)
+        scene = _said_slot(scenes, frags, bg)
         if persona:
             slots["persona"] = persona
         if scene:
             slots["scene"] = scene
         keywords = [k for k in cluster.keywords if not banned(k.replace(" ", ""))]
-        noun = _noun(keywords, [f.text for f in frags])
+        noun = _noun(keywords, texts, personas)
         mods, _ = _modifiers(frags, bg)
         if noun:
             task_cites = tuple(f.id for f in frags if noun in f.text)[:10]

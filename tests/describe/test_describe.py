@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from needminer.describe import ExtractiveDescriber, ctfidf_keywords, faithfulness, make_title, pick_quotes
-from needminer.describe import PERSONA_WORDS, SCENE_WORDS, _said_slot
+from needminer.describe import _said_slot, _tokenizer
+from needminer.describe._slots import SCENE_WORDS, persona_candidates, scene_candidates
 from needminer.types import Fragment, NeedCluster, Signal, SignalLabel
 
 SEED = (
@@ -19,22 +20,33 @@ def frag(i: int, text: str, speaker: str | None = None) -> Fragment:
     return Fragment(id=f"f{i}", message_id=f"m{i}", chat="c", speaker=speaker or f"s{i}", text=text, span=(0, len(text)))
 
 
+MINED = "mined"  # persona candidates mined from the texts themselves
+
+
 @pytest.mark.parametrize(
     "words, texts, expected",
     [
         # a persona is how members name themselves, said by at least two of them
-        (PERSONA_WORDS, ["我是新手妈妈，夜奶太累", "新手妈妈+1，喂奶好累"], "新手妈妈"),
-        (PERSONA_WORDS, ["宝妈们有没有推荐", "作为宝妈真的累"], "宝妈"),
-        (PERSONA_WORDS, ["最近加班多，好累", "熬夜后脸色差"], None),  # 加班 hints, nobody says 熬夜党
-        (PERSONA_WORDS, ["周末晨跑膝盖疼", "跑步好累"], None),
-        (PERSONA_WORDS, ["我是跑友", "膝盖疼", "跑完腿酸", "配速上不去"], None),  # one of four speakers is not enough
-        (PERSONA_WORDS, ["[手机号]联系我", "加我[微信号]"], None),
+        (MINED, ["我是新手妈妈，夜奶太累", "新手妈妈+1，喂奶好累"], "新手妈妈"),
+        (MINED, ["宝妈们有没有推荐", "作为宝妈真的累"], "宝妈"),
+        (MINED, ["最近加班多，好累", "熬夜后脸色差"], None),  # 加班 hints, nobody says 熬夜党
+        (MINED, ["周末晨跑膝盖疼", "跑步好累"], None),
+        (MINED, ["我是跑友", "膝盖疼", "跑完腿酸", "配速上不去"], None),  # one of four speakers is not enough
+        (MINED, ["[手机号]联系我", "加我[微信号]"], None),
+        (MINED, ["苹果用户表示电池不行", "苹果用户+1，续航太差"], "苹果用户"),  # no list holds 苹果用户
+        (MINED, ["学生党求平价的", "学生党预算有限"], "学生党"),
+        (MINED, ["我妈妈说太贵了", "我妈妈也嫌贵"], None),  # somebody's mother is no group of members
         (SCENE_WORDS, ["早上出门前来不及化妆", "早上赶时间"], "早上"),
         (SCENE_WORDS, ["夏天一出汗就脱妆", "夏天太热了"], "夏天"),
         (SCENE_WORDS, ["这个颜色好看", "颜色不错"], None),
+        ("situations", ["每次打球都崴脚", "每次打球膝盖疼"], "打球"),  # a situation they spell out
     ],
 )
 def test_slots_are_words_members_said(words, texts, expected):
+    if words == MINED:
+        words = persona_candidates(texts, _tokenizer())
+    elif words == "situations":
+        words = scene_candidates(texts, _tokenizer())
     slot = _said_slot(words, [frag(i, t) for i, t in enumerate(texts)], None)
     if expected is None:
         assert slot is None
