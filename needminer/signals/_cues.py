@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from needminer.text import PLACEHOLDERS
+from needminer.text import NAME, PLACEHOLDERS
 
 # Words after 太 that make "太…了" a praise rather than a complaint.
 _TAI_POSITIVE = "好|棒|美|香|赞|爱|值|划算|舒服|喜欢|可爱|给力|感谢|谢谢|开心|厉害|实用|方便|好用|好看|好吃|牛|强|帅|惊艳|满意|便宜"
@@ -78,7 +78,7 @@ PRAISE: tuple[tuple[str, str, float], ...] = (
 # ---- noise -----------------------------------------------------------------------------
 # What the text stage's redaction writes (needminer.text.PLACEHOLDERS: [手机号] [身份证] [银行卡] …)
 # plus a few spellings that exports use themselves.
-_PLACEHOLDER_NAMES = sorted({p.strip("[]") for p in PLACEHOLDERS} | {"电话", "微信", "QQ", "网址", "URL", "url",
+_PLACEHOLDER_NAMES = sorted({p.strip("[]") for p in PLACEHOLDERS if p != NAME} | {"电话", "微信", "QQ", "网址", "URL", "url",
                                                                      "身份证号", "银行卡号", "账号"}, key=len, reverse=True)
 CONTACT_PLACEHOLDER = r"\[(?:" + "|".join(_PLACEHOLDER_NAMES) + r")\]"
 

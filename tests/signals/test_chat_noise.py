@@ -123,3 +123,10 @@ def test_placeholder_names_match_what_redaction_writes() -> None:
 
     assert all(re.fullmatch(CONTACT_PLACEHOLDER, p) for p in PLACEHOLDERS)
     assert not any(re.fullmatch(BRACKET_EMOTICON, p) for p in PLACEHOLDERS)  # never taken for an emoticon
+
+
+def test_a_redacted_name_is_no_contact_detail() -> None:
+    from needminer.signals._rules import score_text
+
+    assert "ad.contact" not in score_text("找[姓名]要发票，私聊我").cues  # a name is no phone number or handle
+    assert "ad.contact" in score_text("加我[微信号]，私聊").cues
