@@ -104,3 +104,40 @@ def test_text_does_not_depend_on_the_secret() -> None:
     two = clean_messages(msgs, secret=b"secret-two")
     assert [c.text for c in one] == [c.text for c in two] == ["@成员 推车太重了，[姓名]你试试", "找[姓名]要发票"]
     assert one[0].speaker != two[0].speaker
+
+
+# The recogniser does not run jieba's tagger but a mirror of it (dictionary cut, then the HMM on
+# numpy arrays only where a name could be): it must give the same answers. Windows from a pool
+# of surnames, name characters, function words and rare characters, seeded.
+_POOL = "王李张刘陈赵周丁钟向苏欧阳司马上官小明华伟敏丽一丁丂我你的了找跟说要电话顺丰求同加链这早高铁周末发票客服"
+_RARE = "龘丂乂亍亓仉仵伋佤侪俦俣倮偃傩僖兕冁冱凵刂劂匚匮卩卮厝叵叻吒呔呙咝哏唛啁喹嗄嗌嗍嗤"
+
+
+def _windows(n: int, seed: int = 0) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_POOL if rng.random() < 0.85 else _RARE) for _ in range(rng.randint(2, 8)))
+            for _ in range(n)]
+
+
+def test_hmm_mirror_matches_jieba_viterbi() -> None:
+    import jieba.posseg as pseg
+
+    from needminer.text._names import _hmm
+
+    for text in _windows(300) + ["找赵敏要发票", "丁一", "搓泥刘一我也是", "侯一顺丰单"]:
+        expected = pseg.viterbi(text, pseg.char_state_tab_P, pseg.start_P, pseg.trans_P, pseg.emit_P)[1]
+        assert _hmm().route(text) == expected, text
+
+
+def test_recogniser_agrees_with_the_tagger() -> None:
+    from needminer.text._names import _SURNAMES, _Recogniser, _tagged
+
+    recogniser = _Recogniser()
+    for window in _windows(600, seed=1):
+        reference = dict(_tagged(window))
+        for p, ch in enumerate(window):
+            if ch in _SURNAMES:
+                size = recogniser.name_in(window, p)
+                assert (p + size if size else None) == reference.get(p), (window, p)
