@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ SEED_SENTENCES = (
 
 @pytest.fixture(scope="module")
 def files() -> list[Path]:
-    found = sorted(SAMPLES.glob("*.jsonl"))  # top level only; data/samples/formats/ is not ours
+    found = sorted(SAMPLES.glob("*.jsonl"))  # the demo groups; format fixtures live in tests/fixtures/formats
     assert found, f"no demo files in {SAMPLES}; run `.venv/bin/python -m bench.make_samples`"
     return found
 
@@ -128,3 +128,17 @@ def test_samples_are_reproducible(tmp_path: Path, files: list[Path]) -> None:
     assert sorted(p.name for p in written) == sorted(p.name for p in files)
     for path in written:
         assert path.read_bytes() == (SAMPLES / path.name).read_bytes(), f"{path.name} is stale; rerun bench.make_samples"
+
+
+def test_demo_input_is_the_three_groups_only(truth: dict) -> None:
+    """`needminer run data/samples` reads the three demo groups and nothing else (the format
+    fixtures live in tests/fixtures/formats): three sources, three chats, 2026-09-01 … 2026-10-20."""
+    from needminer.ingest import iter_sources
+
+    sources = list(iter_sources([SAMPLES]))
+    assert sorted(Path(src.path).name for src in sources) == ["baby_group.jsonl", "beauty_group.jsonl", "running_group.jsonl"]
+    messages = [m for src in sources for m in src.messages()]
+    assert {m.chat for m in messages} == set(truth["chats"]) and len(messages) == truth["n_messages"]
+    days = sorted({m.time.astimezone(timezone(timedelta(hours=8))).date() for m in messages})
+    assert (str(days[0]), str(days[-1])) == ("2026-09-01", "2026-10-20")
+    assert [p.name for p in SAMPLES.iterdir() if p.is_dir()] == []

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "data" / "samples" / "formats"
+SAMPLES = REPO / "tests" / "fixtures" / "formats"
 SHARED = (REPO / ".." / "shared" / "data" / "formats").resolve()
 
 
 @pytest.fixture
 def samples() -> Path:
-    """Folder of our synthetic sample exports (one sub-folder per format)."""
+    """Folder of our synthetic format fixtures (one sub-folder per format)."""
     return SAMPLES
 
 

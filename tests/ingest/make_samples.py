@@ -1,8 +1,9 @@
-"""Regenerate the synthetic sample exports under data/samples/formats/ (run by hand, not a test).
+"""Regenerate the synthetic format fixtures under tests/fixtures/formats/ (run by hand, not a test).
 
 All names, ids and phone-like strings are invented. Content is realistic Chinese group chat:
 complaints, wishes, questions, noise (早上好/[红包]/[图片]/+1/ads), a reply, a quote, a recall and
-a system join, so the demo ``needminer run data/samples`` has something to mine.
+a system join, so every reader has something realistic to parse. They are test fixtures only:
+the demo (``needminer run data/samples``) reads the three groups in data/samples and nothing here.
 
     .venv/bin/python tests/ingest/make_samples.py
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2] / "data" / "samples" / "formats"
+ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 CN = timezone(timedelta(hours=8))
 
 
@@ -342,12 +343,12 @@ if __name__ == "__main__":
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import make_samples2
-    import make_samples3
+    import make_samples_qq
+    import make_samples_wechat
 
     for fn in [v for k, v in dict(globals()).items() if callable(v) and k.startswith(("generic_", "wechat_", "qq_", "telegram", "whatsapp", "discord", "slack", "line", "chatlab"))]:
         fn()
-    for mod in (make_samples2, make_samples3):
+    for mod in (make_samples_wechat, make_samples_qq):
         for k, v in vars(mod).items():
             if callable(v) and not k.startswith("_") and getattr(v, "__module__", "") == mod.__name__ and k != "Rec":
                 v()

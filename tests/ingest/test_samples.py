@@ -1,4 +1,4 @@
-"""Our synthetic sample exports: exact record/message/skip counts, kinds, senders, zoned times, links."""
+"""Our synthetic format fixtures (tests/fixtures/formats): exact record/message/skip counts, kinds, senders, zoned times, links."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from needminer.ingest import detect_format, ingest_to_workspace
 from needminer.types import MessageKind
 
 from .conftest import SAMPLES, read_one
-from .test_samples_r2 import R2
+from .test_samples_reader_details import CAMP_HOME_PETS
 
 UTC = timezone.utc
 K = MessageKind
@@ -49,7 +49,7 @@ EXPECTED = {
                                                  {**FULL_KINDS, "system": 2}, "护肤小分队", "system",
                                                  datetime(2023, 11, 18, 0, 59)),
     "whatsapp_txt/_chat.txt": ("whatsapp.txt.v1", 24, 24, {}, FULL_KINDS, "_chat", "小美", datetime(2023, 11, 18, 1, 0)),
-    **R2,
+    **CAMP_HOME_PETS,
 }
 
 

@@ -1,4 +1,4 @@
-"""Round-2 synthetic samples, QQ side (Sept–Oct 2026): QQChatExporter TXT / JSON / chunked JSONL,
+"""Synthetic QQ-side fixtures (Sept–Oct 2026): QQChatExporter TXT / JSON / chunked JSONL,
 ChatLab JSON / JSONL and DiscordChatExporter CSV / TXT, all from one invented 猫咪互助群 chat.
 Called by ``make_samples.py``."""
 

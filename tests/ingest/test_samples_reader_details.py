@@ -1,5 +1,6 @@
-"""Round-2 synthetic samples (Sept–Oct 2026): exact counts, plus the shape-specific details of the
-new readers (MemoTrace TXT/HTML, chatlog text, DCE TXT) and reply/quote links."""
+"""The camping / flat-share / pet-group fixtures (WeChat tools, QQChatExporter, ChatLab, DCE): exact
+counts, plus the shape-specific details of their readers (MemoTrace TXT/HTML, chatlog text, DCE TXT)
+and reply/quote links."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ _PETS = {"text": 16, "media": 1, "recalled": 1, "system": 1, "red_packet": 1}
 _HOME = {"text": 14, "media": 1, "recalled": 1, "system": 1, "red_packet": 1}
 
 # file → (format, records, messages, skipped, kinds, chat, first sender, first time (UTC; None: no times))
-R2 = {
+CAMP_HOME_PETS = {
     "chatlab_json/猫咪互助群.json": ("chatlab.json.v1", 21, 20, {"empty": 1}, _PETS,
         "猫咪互助群", "qq2001", datetime(2026, 10, 1, 0, 0)),
     "chatlab_jsonl/猫咪互助群.jsonl": ("chatlab.jsonl.v1", 20, 20, {}, _PETS,
@@ -72,7 +73,7 @@ def _by_text(rel):
     ("qq_qce_jsonl/猫咪互助群_chunked_jsonl/chunks/chunk_0001.jsonl", "喂食器卡粮真的是通病",
      "出差三天，自动喂食器老是卡粮，回来猫都饿瘦了"),
 ])
-def test_r2_reply_links(rel, reply, parent):
+def test_reply_links(rel, reply, parent):
     by, _ = _by_text(rel)
     assert by[reply].reply_to == by[parent].id
 
@@ -88,7 +89,7 @@ def test_r2_reply_links(rel, reply, parent):
     ("qq_qce_txt/猫咪互助群.txt", "喂食器卡粮真的是通病", "u_2005: 出差三天，自动喂食器老是卡粮，回来猫都饿瘦了"),
     ("chatlab_jsonl/猫咪互助群.jsonl", "喂食器卡粮真的是通病", "咪咪：出差三天，自动喂食器老是卡粮，回来猫都饿瘦了"),
 ])
-def test_r2_inline_quotes(rel, text, quote):
+def test_inline_quotes(rel, text, quote):
     by, _ = _by_text(rel)
     assert by[text].quote == quote
 
@@ -126,9 +127,9 @@ def test_dce_txt_blocks_and_system():
     assert msgs[-1].time == datetime(2026, 10, 15, 16, 15, tzinfo=timezone.utc)  # 10/16 00:15 +08:00
 
 
-def test_new_samples_avoid_demo_seed_sentences():
+def test_fixtures_avoid_demo_seed_sentences():
     seeds = ("最近加班多，早上化妆时间不够，希望底妆又快又服帖", "打湿美妆蛋", "伪素颜")
-    for rel in R2:
+    for rel in CAMP_HOME_PETS:
         data = (SAMPLES / rel).read_bytes().decode("utf-8", "replace")
         assert not any(s in data for s in seeds), rel
 

@@ -1,7 +1,7 @@
-"""Round-2 synthetic samples (Sept–Oct 2026): WeFlow, EchoTrace, MemoTrace, PyWxDump JSON, chatlog,
-QQChatExporter, ChatLab and DiscordChatExporter CSV/TXT. Called by ``make_samples.py``.
+"""Synthetic WeChat-tool fixtures (Sept–Oct 2026): WeFlow, EchoTrace, MemoTrace, PyWxDump JSON and
+chatlog exports. Called by ``make_samples.py``; the QQ / ChatLab / Discord ones are in ``make_samples_qq.py``.
 
-Three invented group chats (露营, 合租, 猫咪) with complaints, wishes, a reply, an inline quote,
+Invented chats (露营 group, 合租 group, a private chat with 山野) with complaints, wishes, a reply, an inline quote,
 media, a recall, a join, a red packet, an ad and small talk. Nothing is copied from real exports.
 """
 
