@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from needminer.report._i18n import brief_strings, factor_label, ui_strings
+from needminer.report._i18n import brief_strings, factor_label, localize_formula, ui_strings
 from needminer.report._engage import co_creators
 from needminer.report._page import display_tz, lookup, parse_time, show_time
 from needminer.report._payload import merged_factors
@@ -157,7 +157,7 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any, quotes: int = MAX_BRIEF_Q
               "- " + b["m_line"].format(speakers=need.get("speakers", 0), chats=len(need.get("chats") or []),
                                         endorsements=need.get("endorsements", 0), score=_num(need.get("score")))]
     if factors:
-        parts = ", ".join(f"{md(factor_label(k, lang))} {_num(v)}" + (f" ({_num(raw)})" if raw is not None else "")
+        parts = ui["sep"].join(f"{md(factor_label(k, lang))} {_num(v)}" + (f" ({_num(raw)})" if raw is not None else "")
                           for k, v, raw in merged_factors(factors))
         lines.append(f"- {b['factors']}{ui['colon']}{parts}")
     if need.get("trend"):
@@ -184,15 +184,15 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any, quotes: int = MAX_BRIEF_Q
 
 def render_briefs(payload: Mapping[str, Any], lang: str) -> str:
     """The whole briefs.md for a needs.json document (plus optional ``manifest``, ``unclustered``)."""
-    b = brief_strings(lang)
+    b, ui = brief_strings(lang), ui_strings(lang)
     manifest = payload.get("manifest") or {}
     tz = display_tz(manifest)
     quotes = max_quotes(manifest)
     needs = payload.get("needs") or []
     lines = [f"# {b['doc_title']}", "", b["intro"].format(n=len(needs)), "",
-             f"{b['generated']}: {show_time(parse_time(payload.get('generated')), tz)} ({tz})", ""]
+             f"{b['generated']}{ui['colon']}{show_time(parse_time(payload.get('generated')), tz)} ({tz})", ""]
     if payload.get("formula"):
-        lines += [f"{ui_strings(lang)['footer_formula']}: {code(payload['formula'])}", ""]
+        lines += [f"{ui['footer_formula']}{ui['colon']}{code(localize_formula(str(payload['formula']), lang))}", ""]
     lines += ["---", ""]
     for need in needs:
         lines += brief(need, lang, tz, quotes)

@@ -21,8 +21,8 @@ UI: dict[str, dict[str, str]] = {
         "sum_coverage": "覆盖率",
         "sum_period": "时间范围",
         "sum_generated": "生成时间",
-        "sum_chats": "群聊数",
-        "sum_speakers": "发言人数",
+        "sum_chats": "需求所在群聊",
+        "sum_speakers": "需求发言人",
         "controls": "筛选与排序",
         "search": "搜索",
         "search_ph": "搜索标题、描述、原话…",
@@ -66,7 +66,7 @@ UI: dict[str, dict[str, str]] = {
         "reset": "清除筛选",
         "show_more": "显示更多",
         "map_title": "需求地图",
-        "map_hint": "横轴：发言人数（对数刻度）；纵轴：所选因子；圆的大小：得分。点击圆点跳转到对应需求。",
+        "map_hint": "横轴：需求的发言人数（对数刻度）；纵轴：所选因子；圆的大小：得分。点击圆点跳转到对应需求。",
         "map_y": "纵轴",
         "map_empty": "没有可绘制的需求。",
         "needs_title": "需求清单",
@@ -94,6 +94,11 @@ UI: dict[str, dict[str, str]] = {
         "footer_formula": "评分公式",
         "footer_config": "配置摘要",
         "footer_versions": "版本",
+        "cfg_started": "开始时间",
+        "cfg_embedder": "向量模型",
+        "cfg_seed": "随机种子",
+        "cfg_run_id": "运行编号",
+        "cfg_input_hash": "输入指纹",
         "footer_note": "离线生成，不引用任何外部资源。发言人均为假名，个人信息已脱敏。",
         "thin": "证据较少",
         "metric": "指标",
@@ -112,6 +117,8 @@ UI: dict[str, dict[str, str]] = {
         "f_growth": "增长",
         "f_specificity": "具体度",
         "f_penalty": "扣分",
+        "f_coherence": "一致性",
+        "f_need_share": "平均需求概率",
         "brief_title": "给团队的问题",
         "brief_conf": "置信度",
         "brief_caveats": "注意",
@@ -127,7 +134,7 @@ UI: dict[str, dict[str, str]] = {
         "conf_low": "低",
         "h_overall": "总体",
         "h_messages": "消息数",
-        "h_active_speakers": "发言人数",
+        "h_active_speakers": "发言成员",
         "h_noise_share": "噪声占比",
         "h_ad_share": "广告占比",
         "h_need_share": "需求占比",
@@ -141,7 +148,7 @@ UI: dict[str, dict[str, str]] = {
         "h_silent_churn": "沉默流失信号",
         "h_first_period": "首周",
         "h_last_period": "末周",
-        "h_new_speakers": "新发言人",
+        "h_new_speakers": "新发言成员",
         "h_period": "周",
         "h_chat": "群聊",
         "h_per_chat": "各群聊",
@@ -182,8 +189,8 @@ UI: dict[str, dict[str, str]] = {
         "sum_coverage": "Coverage",
         "sum_period": "Period",
         "sum_generated": "Generated",
-        "sum_chats": "Chats",
-        "sum_speakers": "Speakers",
+        "sum_chats": "Chats with needs",
+        "sum_speakers": "Speakers in needs",
         "controls": "Filter and sort",
         "search": "Search",
         "search_ph": "Search titles, statements, quotes…",
@@ -227,7 +234,7 @@ UI: dict[str, dict[str, str]] = {
         "reset": "Clear filters",
         "show_more": "Show more",
         "map_title": "Need map",
-        "map_hint": "x: speakers (log scale); y: the chosen factor; size: score. Click a dot to jump to its need.",
+        "map_hint": "x: the need's speakers (log scale); y: the chosen factor; size: score. Click a dot to jump to its need.",
         "map_y": "y axis",
         "map_empty": "Nothing to plot.",
         "needs_title": "Needs",
@@ -255,6 +262,11 @@ UI: dict[str, dict[str, str]] = {
         "footer_formula": "Scoring formula",
         "footer_config": "Configuration",
         "footer_versions": "Versions",
+        "cfg_started": "Started",
+        "cfg_embedder": "Embedder",
+        "cfg_seed": "Seed",
+        "cfg_run_id": "Run id",
+        "cfg_input_hash": "Input hash",
         "footer_note": "Generated offline; loads nothing from the network. Speakers are pseudonyms; personal data is redacted.",
         "thin": "Thin evidence",
         "metric": "Metric",
@@ -273,6 +285,8 @@ UI: dict[str, dict[str, str]] = {
         "f_growth": "Growth",
         "f_specificity": "Specificity",
         "f_penalty": "Penalty",
+        "f_coherence": "Coherence",
+        "f_need_share": "Mean need probability",
         "brief_title": "Questions for the team",
         "brief_conf": "Confidence",
         "brief_caveats": "Caveats",
@@ -288,7 +302,7 @@ UI: dict[str, dict[str, str]] = {
         "conf_low": "low",
         "h_overall": "Overall",
         "h_messages": "Messages",
-        "h_active_speakers": "Speakers",
+        "h_active_speakers": "Posting members",
         "h_noise_share": "Noise share",
         "h_ad_share": "Ad share",
         "h_need_share": "Need share",
@@ -302,7 +316,7 @@ UI: dict[str, dict[str, str]] = {
         "h_silent_churn": "Silent-churn signals",
         "h_first_period": "First week",
         "h_last_period": "Last week",
-        "h_new_speakers": "New speakers",
+        "h_new_speakers": "New posting members",
         "h_period": "Week",
         "h_chat": "Chat",
         "h_per_chat": "Per chat",
@@ -428,6 +442,21 @@ BRIEF: dict[str, dict[str, str]] = {
 }
 
 
+# The rank stage writes its formula in English; the Chinese page shows it with these phrases and
+# the factor names above. Longer phrases first, so a factor name inside a phrase is not replaced alone.
+FORMULA_PHRASES: dict[str, dict[str, str]] = {
+    "zh": {
+        "shrinks grab-bag clusters and clusters whose fragments are on average unlikely needs":
+            "（压低话题杂乱、或片段平均不像需求的聚类的得分）",
+        "each factor scaled to [0, 1]": "每个因子缩放到 [0, 1]",
+        "NeedScore": "需求得分",
+        "need share": "平均需求概率",
+        "; ": "；",
+    },
+    "en": {},
+}
+
+
 def check_lang(lang: str) -> str:
     """Return ``lang`` if the report speaks it.
 
@@ -455,3 +484,27 @@ def brief_strings(lang: str) -> dict[str, str]:
 def factor_label(name: str, lang: str) -> str:
     """Readable name of a score factor; unknown factors keep their own name."""
     return ui_strings(lang).get(f"f_{name}", name)
+
+
+def localize_formula(formula: str, lang: str) -> str:
+    """The rank stage's scoring formula in ``lang``: its phrases and factor names translated,
+    numbers and operators kept (an English formula is returned as it is)."""
+    import re
+
+    check_lang(lang)
+    phrases = dict(FORMULA_PHRASES.get(lang) or {})
+    if not phrases:
+        return formula
+    ui = ui_strings(lang)
+    factors = {k[2:]: v for k, v in ui.items() if k.startswith("f_")}
+    for name, label in factors.items():
+        phrases.setdefault(name, label)
+        phrases.setdefault(name.replace("_", " "), label)
+
+    def whole(key: str) -> str:  # a phrase matches as whole words only (speakers, not speakers_raw)
+        head = r"(?<!\w)" if re.match(r"\w", key) else ""
+        tail = r"(?!\w)" if re.search(r"\w$", key) else ""
+        return head + re.escape(key) + tail
+
+    pattern = re.compile("|".join(whole(k) for k in sorted(phrases, key=len, reverse=True)))
+    return pattern.sub(lambda m: phrases[m.group(0)], formula)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import PurePath
 from typing import Any
 
-from needminer.report._i18n import factor_label, ui_strings
+from needminer.report._i18n import factor_label, localize_formula, ui_strings
 from needminer.report._payload import NEED_SIGNALS, clean_number, merged_factors, signal_mix
 
 PAGE_QUOTES_PER_NEED = 200  # needs.json keeps every quote; the page embeds at most this many
@@ -430,6 +430,20 @@ def _summary(doc: Mapping[str, Any], manifest: Mapping[str, Any], tz: tzinfo) ->
     }
 
 
+def _config_rows(manifest: Mapping[str, Any], lang: str) -> list[list[str]]:
+    """The footer's configuration table: the run's facts (named in ``lang``) above the config keys
+    as the TOML spells them; a fact the config already lists with the same value (seed) is not repeated."""
+    ui = ui_strings(lang)
+    config = _flatten(manifest.get("config") or {})[:MAX_CONFIG_ROWS]
+    listed = {tuple(row) for row in config}
+    for key in ("seed", "embedder", "started", "run_id", "input_hash"):
+        if key in manifest and not isinstance(manifest[key], (dict, list)):
+            value = fmt_value(key, manifest[key])
+            if (key, value) not in listed:
+                config.insert(0, [ui.get(f"cfg_{key}", key), value])
+    return config
+
+
 def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """Everything the page script needs, from a needs.json document plus run extras.
 
@@ -450,10 +464,7 @@ def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
         for key, lab, *_ in n["factors"]:
             factor_names.setdefault(key, lab)
     panel = health_panel(payload.get("health"), lang, tz)
-    config = _flatten(manifest.get("config") or {})[:MAX_CONFIG_ROWS]
-    for key in ("seed", "embedder", "started", "run_id", "input_hash"):
-        if key in manifest and not isinstance(manifest[key], (dict, list)):
-            config.insert(0, [key, fmt_value(key, manifest[key])])
+    config = _config_rows(manifest, lang)
     return {
         "lang": lang,
         "ui": ui_strings(lang),
@@ -466,7 +477,7 @@ def page_data(payload: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "healthPanel": panel,
         "unclustered": unclustered,
         "unclusteredTotal": len(payload.get("unclustered") or []),
-        "formula": str(payload.get("formula") or ""),
+        "formula": localize_formula(str(payload.get("formula") or ""), lang),
         "config": config,
         "versions": _flatten(manifest.get("versions") or {}),
         "pageQuoteCap": PAGE_QUOTES_PER_NEED,

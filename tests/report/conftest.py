@@ -42,7 +42,8 @@ def _makeup() -> RankedNeed:
                "expectation": Slot("快速、自然、服帖", ("m1#0", "m3#0"))},
         keywords=("底妆", "伪素颜", "赶时间"))
     return RankedNeed(rank=1, statement=st, score=8.5,
-                      factors={"speakers": 3.3, "chats": 0.7, "endorsements": 1.6, "intensity": 0.8, "growth": 0.9},
+                      factors={"speakers": 3.3, "chats": 0.7, "endorsements": 1.6, "intensity": 0.8, "growth": 0.9,
+                               "coherence": 1.0, "need_share": 0.82},
                       speakers=("成员-a1", "成员-b2", "成员-c3"), chats=("宝妈群", "美妆交流"),
                       message_ids=("m1", "m2", "m3", "m4"), evidence=evidence,
                       fragment_ids=("m1#0", "m2#0", "m3#0"), endorsements=4, emerging=True,
@@ -121,7 +122,14 @@ def make_unclustered() -> list[Evidence]:
             ev("u2", XSS_CHAT, XSS_SPEAKER, XSS_IMG, (0, 5))]
 
 
-FORMULA = "score = 3·log(1+speakers) + 1·log(1+chats) + …"
+def _formula() -> str:
+    from needminer.config import RankConfig
+    from needminer.rank import formula
+
+    return formula(RankConfig())
+
+
+FORMULA = _formula()  # the rank stage's own wording, so the page's translation of it is tested
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from needminer.report import needs_document, render_html
 from needminer.report._html import resource_text, script_json
+from needminer.report._i18n import localize_formula
 from needminer.report._page import PAGE_QUOTES_PER_NEED, quote_parts
 
 from .conftest import (FORMULA, PLANTED_BEYOND_CAP, PLANTED_MANIFEST, XSS_CHAT, XSS_IMG, XSS_QUOTE, XSS_SPEAKER,
@@ -90,7 +91,7 @@ def test_only_given_data_reaches_the_page(page, report):
     parsed = json.loads(data)
     many = next(n for n in parsed["needs"] if n["id"] == "N_many1")
     assert len(many["ev"]) == PAGE_QUOTES_PER_NEED and many["evTotal"] == 250 and many["msgTotal"] == 251
-    assert parsed["formula"] == FORMULA
+    assert parsed["formula"] == localize_formula(FORMULA, "zh") != FORMULA
     assert ["embed.embedder", "e5-small"] in parsed["config"]
 
 
