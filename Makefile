@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= reports/demo
 
-.PHONY: setup run test bench clean help
+.PHONY: setup run test test-all bench clean help
 
 help:
 	@echo "make run   - set up .venv and run needminer on data/samples (report in $(OUT))"
-	@echo "make test  - set up .venv and run the test suite"
+	@echo "make test  - set up .venv and run the fast test suite (tests not marked slow)"
+	@echo "make test-all - set up .venv and run every test, the slow ones too"
 	@echo "make bench - run the benchmarks (10k messages)"
 
 # Install order matters (see docs/MODELS notes in README): torch first so pip takes the CPU build,
@@ -27,9 +28,15 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/needminer run data/samples --out $(OUT)
 
+# `make test` is the fast suite (minutes on 2 cores): every test not marked `slow` (a real model, the
+# full demo, fine-tuning, the quality harness). `make test-all` runs everything.
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
+PYTEST = $(BIN)/python -m pytest -q -p no:cacheprovider
 test: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+	$(PYTEST) -m "not slow"; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+
+test-all: setup
+	$(PYTEST); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 bench: setup
 	$(BIN)/python -m bench.run --messages 10000 --embedder lite

@@ -11,6 +11,9 @@ from needminer.config import load_config
 from needminer.describe import faithfulness
 from needminer.pipeline import run
 
+# The whole demo with the default e5-small+lite embedder: about a minute, and the model build on a fresh clone.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_IDS = {"bg-000267", "bg-000270", "bg-000274"}
 

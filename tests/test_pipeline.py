@@ -72,6 +72,7 @@ def test_stage_contract_is_checked():
     assert STAGES[0] == "ingest" and STAGES[-1] == "report"
 
 
+@pytest.mark.slow  # the real e5-small model (built at first use on a fresh clone)
 def test_real_run_with_e5_small(tiny_chat, tmp_path, e5_models_dir):
     cfg = load_config(overrides={"workspace": str(tmp_path / "ws"), "embed.models_dir": str(e5_models_dir)})
     result = run([tiny_chat], tmp_path / "out", cfg)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from bench import quality
 from needminer.config import PipelineConfig
 from needminer.types import Discovery, NeedCluster
 
 
+@pytest.mark.slow  # needminer and both BERTopic set-ups over two seeds, about a minute
 def test_quick_harness_prints_every_method(capsys):
     assert quality.main(["--quick", "--json", "--embedder", "hashing", "--cache", "", "--seeds", "0,1"]) == 0
     out = json.loads(capsys.readouterr().out)

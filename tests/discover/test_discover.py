@@ -190,6 +190,7 @@ def test_merge_unseparated(offsets, ratio, n_after):
     assert len(np.unique(merged[merged >= 0])) == n_after
 
 
+@pytest.mark.slow  # three seeded UMAP runs and a Leiden vote
 def test_consensus_of_runs_finds_planted_needs_and_is_reproducible():
     frags, vecs, gold = planted(200, seed=2)
     cfg = DiscoverConfig(runs=3, lexical_dims=0)

