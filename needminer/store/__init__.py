@@ -12,6 +12,7 @@ from needminer.store._home import (
     default_workspace,
     inputs_id,
     list_workspaces,
+    models_home,
     needminer_home,
 )
 from needminer.store._workspace import Workspace, text_key
@@ -25,6 +26,7 @@ __all__ = [
     "default_workspace",
     "inputs_id",
     "list_workspaces",
+    "models_home",
     "needminer_home",
     "text_key",
 ]

@@ -4,6 +4,7 @@ The home is ``$NEEDMINER_HOME`` when set, else the platform's user data folder
 (``platformdirs.user_data_dir("needminer")``, e.g. ``~/.local/share/needminer``). It holds::
 
     user.key                  per-user random key (0600): pseudonym keys are derived from it
+    models/e5-small/          models built at first use (~465 MB), shared by every workspace
     workspaces/<id>/          one workspace per set of inputs (0700)
         workspace.sqlite      messages (unredacted), embedding cache, run history (0600)
         pseudonym.key         the workspace's pseudonym key, apart from the database (0600)
@@ -32,6 +33,7 @@ from needminer.errors import ConfigError, WorkspaceError
 HOME_ENV = "NEEDMINER_HOME"
 USER_KEY = "user.key"
 WORKSPACES = "workspaces"
+MODELS = "models"
 INFO = "info.json"
 _KEY_CONTEXT = b"needminer pseudonym key v1\x1f"
 
@@ -116,6 +118,30 @@ def inputs_id(inputs: Sequence[str | Path]) -> str:
     """Workspace id of a set of inputs: 16 hex digits of a hash of the sorted resolved paths."""
     paths = sorted({str(Path(p).expanduser().resolve()) for p in inputs})
     return hashlib.sha256("\n".join(paths).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def models_home(home: Path | None = None, *, create: bool = False) -> Path:
+    """The per-user model folder (``$NEEDMINER_HOME/models``) where e5-small is built once.
+
+    Args:
+        home: The needminer home; default ``needminer_home()``.
+        create: Create the folder (the home itself 0700, as for workspaces).
+
+    Raises:
+        WorkspaceError: ``create`` and the folder cannot be created.
+    """
+    home = home or needminer_home()
+    folder = home / MODELS
+    if create and not folder.is_dir():
+        private_dir(home)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Cannot create the model folder '{folder}' ({type(exc).__name__}). "
+                f"Set {HOME_ENV} to a writable folder or set embed.models_dir in the config."
+            ) from exc
+    return folder
 
 
 def workspaces_root(home: Path | None = None) -> Path:

@@ -1,6 +1,6 @@
 """Fixtures for the embed tests: sentences, a tiny E5S1 writer and a tiny HF folder.
 
-``e5_models_dir`` (e5-small built once per session, or the repo's ``models/e5-small``) comes
+``e5_models_dir`` (e5-small built once per session, or the one the user already built) comes
 from ``tests/conftest.py``.
 """
 
