@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from needminer.cli._common import error_boundary, out_console
+from needminer.cli._common import error_boundary
 
-app = typer.Typer(help="Evaluate needminer against labelled data (metrics as in EVAL.md).", no_args_is_help=True)
+app = typer.Typer(help="Evaluate needminer against labelled data (NMI, ARI, coverage, seed stability; see README, Quality).", no_args_is_help=True)
 
 
 @app.command("clusters")
@@ -41,4 +41,4 @@ def clusters_cmd(
             [r[text_column] or "" for r in rows], [r[label_column] for r in rows], cfg, seeds=seed_list,
             workspace=str(workspace) if workspace else None,
         )
-        out_console.print_json(json.dumps(result, ensure_ascii=False))
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))

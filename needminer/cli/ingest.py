@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from needminer.cli._common import err_console, error_boundary, out_console, parse_mapping
+from needminer.cli._common import error_boundary, out_console, parse_mapping, say
 
 
 def ingest_cmd(
@@ -35,30 +36,40 @@ def ingest_cmd(
                 ws.close()
         data = summary.to_dict()
         if as_json:
-            out_console.print_json(json.dumps(data, ensure_ascii=False))
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
             return
         table = Table(title="ingest")
         for col in ("path", "format", "records", "messages", "skipped"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for item in data["inputs"]:
-            skipped = ", ".join(f"{k} {v}" for k, v in item["skipped"].items()) or "-"
+            skipped = Text(", ".join(f"{k} {v}" for k, v in item["skipped"].items()) or "-")
             if item.get("error"):
-                skipped += f"  [red]{item['error']}[/red]"
-            table.add_row(item["path"], item["format"], str(item["records"]), str(item["messages"]), skipped)
+                skipped.append(f"  {item['error']}", style="red")
+            # Text cells: a path or message with [brackets] is not markup
+            table.add_row(Text(item["path"]), Text(item["format"]), str(item["records"]), str(item["messages"]), skipped)
         out_console.print(table)
-        err_console.print(f"new {data['new']}, duplicates {data['duplicates']}" + (" (dry run)" if dry_run else ""))
+        say(f"new {data['new']}, duplicates {data['duplicates']}" + (" (dry run)" if dry_run else ""))
 
 
-def formats_cmd() -> None:
-    """List the export formats needminer reads."""
+def formats_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list: name, description, file patterns and aliases of each format.")] = False,
+) -> None:
+    """List the export formats needminer reads (names for --format)."""
     from needminer.ingest import list_formats
 
     with error_boundary():
+        formats = list_formats()
+        if as_json:
+            doc = [{"name": f.name, "description": f.description, "patterns": list(f.patterns), "aliases": list(f.aliases)}
+                   for f in formats]
+            typer.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+            return
+        # whole descriptions at any width: long words fold onto the next line, nothing is cut
         table = Table(title="formats")
-        table.add_column("name")
-        table.add_column("description")
-        for info in list_formats():
-            table.add_row(info.name, info.description)
+        table.add_column("name", overflow="fold")
+        table.add_column("description", overflow="fold")
+        for info in formats:
+            table.add_row(Text(info.name), Text(info.description))
         out_console.print(table)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from needminer.cli._common import err_console, error_boundary, stage_progress
+from needminer.cli._common import done, error_boundary, stage_progress
 
 
 def detect_cmd(
@@ -29,7 +29,7 @@ def detect_cmd(
             row.update(signal=s.label.value, need="true" if s.need else "false", intensity=f"{s.intensity:.3f}")
         write_rows(out, fields + [c for c in ("signal", "need", "intensity") if c not in fields], rows)
         n_need = sum(s.need for s in sigs)
-        err_console.print(f"[green]✓[/green] {len(rows)} rows, {n_need} need-bearing → {out}")
+        done(f"{len(rows)} rows, {n_need} need-bearing → {out}")
 
 
 def cluster_cmd(
@@ -63,7 +63,7 @@ def cluster_cmd(
             row.update(need_id=nid, need_title=title)
         write_rows(out, fields + [c for c in ("need_id", "need_title") if c not in fields], rows)
         d = result.discovery
-        err_console.print(f"[green]✓[/green] {len(rows)} rows → {len(d.clusters)} needs, coverage {d.coverage:.0%} → {out}")
+        done(f"{len(rows)} rows → {len(d.clusters)} needs, coverage {d.coverage:.0%} → {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
-from rich.text import Text
 
-from needminer.cli._common import err_console, error_boundary, out_console, parse_mapping, stage_progress
+from needminer.cli._common import done, error_boundary, out_console, parse_mapping, say, stage_progress, warn
+
+log = logging.getLogger("needminer.cli")
 
 
 def run_cmd(
@@ -25,6 +28,7 @@ def run_cmd(
     lang: Annotated[Optional[str], typer.Option(help="Report language: zh or en.")] = None,
     guide: Annotated[Optional[Path], typer.Option(help="Guided mode: a text file of known needs (one per line) that seed and name needs.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (report files, counts, timings, every need's rank, id, title and score) instead of the report path.")] = False,
 ) -> None:
     """Run the whole pipeline on chat exports and write the need report."""
     from needminer.config import load_config
@@ -47,22 +51,54 @@ def run_cmd(
         )
         with stage_progress(progress) as cb:
             result = run(inputs, out, cfg, progress=cb)
-        for item in result.ingest.get("inputs", []):
-            if item.get("error"):
-                err_console.print(Text.assemble(("Warning: ", "yellow"), f"{item['path']}: {item['error']}"), highlight=False)
+        warnings = [f"{item['path']}: {item['error']}" for item in result.ingest.get("inputs", []) if item.get("error")]
         if result.ingest.get("truncated"):
-            err_console.print(
-                f"[yellow]Warning:[/yellow] {result.ingest['truncated']} message(s) longer than "
-                f"{cfg.ingest.max_message_chars:,} characters were cut to that length (ingest.max_message_chars)."
+            warnings.append(
+                f"{result.ingest['truncated']} message(s) longer than {cfg.ingest.max_message_chars:,} characters "
+                "were cut to that length (ingest.max_message_chars)."
             )
+        for line in warnings:
+            warn(line)
         counts = result.manifest.get("counts", {})
-        err_console.print(
-            f"[green]✓[/green] {counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
-            f"→ {len(result.needs)} needs (coverage {counts.get('coverage', 0):.0%})"
-        )
+        for stage, seconds in (result.manifest.get("timings") or {}).items():
+            log.info("stage %s took %.2f s", stage, seconds)
+        log.info("embedder %s; report in %s", result.manifest.get("embedder", cfg.embed.embedder), result.files.out_dir)
+        done(f"{counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
+             f"→ {len(result.needs)} needs (coverage {counts.get('coverage', 0):.0%})")
         for need in result.needs[:5]:
-            err_console.print(f"  {need.rank:>2}. {need.statement.title}  ({len(need.speakers)} 人, 得分 {need.score:.1f})", highlight=False)
-        out_console.print(f"Report: {result.files.html.resolve()}")
+            say(f"  {need.rank:>2}. {need.statement.title}  ({len(need.speakers)} 人, 得分 {need.score:.1f})")
+        if as_json:
+            typer.echo(json.dumps(run_summary(result, warnings), ensure_ascii=False, indent=1))
+        else:
+            out_console.print(f"Report: {result.files.html.resolve()}", markup=False, highlight=False, soft_wrap=True)
+
+
+def run_summary(result: Any, warnings: list[str]) -> dict[str, Any]:
+    """The machine-readable summary ``run --json`` prints: files, counts, timings and needs (no quotes)."""
+    files = result.files
+    manifest = result.manifest
+    return {
+        "schema": 1,
+        "report": str(files.html.resolve()),
+        "files": {
+            "out_dir": str(files.out_dir.resolve()),
+            "index.html": str(files.html.resolve()),
+            "needs.json": str(files.needs_json.resolve()),
+            "briefs.md": str(files.briefs_md.resolve()),
+            "manifest.json": str(files.manifest.resolve()),
+            **{p.name: str(p.resolve()) for p in files.extra},
+        },
+        "counts": manifest.get("counts", {}),
+        "timings": manifest.get("timings", {}),
+        "seed": manifest.get("seed"),
+        "embedder": manifest.get("embedder"),
+        "warnings": warnings,
+        "needs": [
+            {"rank": n.rank, "id": n.id, "title": n.statement.title, "score": round(float(n.score), 3),
+             "speakers": len(n.speakers), "messages": len(n.message_ids), "domain": n.domain, "emerging": n.emerging}
+            for n in result.needs
+        ],
+    }
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from needminer.cli._common import err_console, error_boundary, out_console
+from needminer.cli._common import done, err_console, error_boundary, out_console, quiet
 
 
 def train_detector_cmd(
@@ -23,7 +23,7 @@ def train_detector_cmd(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     finetune: Annotated[bool, typer.Option("--finetune", help="Fine-tune the e5-small encoder with a linear head instead (slow: minutes per thousand texts on a CPU; labelling runs the encoder too).")] = False,
     epochs: Annotated[int, typer.Option(help="With --finetune: passes over the training texts.", min=1)] = 2,
-    models_dir: Annotated[Path, typer.Option("--models-dir", help="With --finetune: folder holding (or to build) e5-small.")] = Path("models"),
+    models_dir: Annotated[Optional[Path], typer.Option("--models-dir", help="With --finetune: folder holding (or to build) e5-small. Default: the per-user model folder ($NEEDMINER_HOME/models).", show_default=False)] = None,
 ) -> None:
     """Train the n-gram + cue logistic-regression detector (or, with --finetune, an e5-small encoder) on
     labelled texts and save it (no pickle)."""
@@ -43,20 +43,20 @@ def train_detector_cmd(
         if finetune:
             if embedder:
                 raise ConfigError("--finetune trains the e5-small encoder itself; leave out --embedder.")
-            params = {"seed": seed, "finetune": True, "epochs": epochs, "models_dir": str(models_dir)}
+            from needminer.embed import resolve_models_dir
+
+            params = {"seed": seed, "finetune": True, "epochs": epochs, "models_dir": str(resolve_models_dir(models_dir))}
         else:
             params = {"seed": seed, "word_ngram_range": (1, 2) if words else None, "embedder": embedder}
         if cv:
             _print_cv(texts, labels, cv, params)
-        with _steps(finetune) as progress:
+        with _steps(finetune and not quiet()) as progress:
             report = train_detector(texts, labels, out_dir=out, **params, **({"progress": progress} if finetune else {}))
         counts = ", ".join(f"{k} {v}" for k, v in report.label_counts.items())
         extra = f", threshold {report.threshold:.2f}" if report.classes == ("0", "1") else ""
         how = f"fine-tuned {report.embedder}" if finetune else f"C={report.c:g}"
-        err_console.print(
-            f"[green]✓[/green] trained on {report.n_samples} texts ({counts}), {how}{extra} "
-            f"in {report.seconds:.1f}s → {out}\n  use it: needminer detect FILE.csv --detector {out}"
-        )
+        done(f"trained on {report.n_samples} texts ({counts}), {how}{extra} "
+             f"in {report.seconds:.1f}s → {out}\n  use it: needminer detect FILE.csv --detector {out}")
 
 
 @contextmanager

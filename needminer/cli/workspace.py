@@ -7,7 +7,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from needminer.cli._common import err_console, error_boundary, out_console
+from rich.text import Text
+
+from needminer.cli._common import done, error_boundary, out_console, say
 
 app = typer.Typer(
     help="Workspaces: where needminer keeps messages (unredacted), the embedding cache and pseudonym keys, "
@@ -38,9 +40,9 @@ def list_cmd() -> None:
         items = list_workspaces()
         home = needminer_home()
         if not items:
-            err_console.print(f"No workspaces in {home}.", highlight=False)
+            say(f"No workspaces in {home}.")
             return
-        table = Table(title=f"workspaces in {home}")
+        table = Table(title=Text(f"workspaces in {home}"))
         table.add_column("id", no_wrap=True, min_width=16)
         table.add_column("size", justify="right", no_wrap=True)
         table.add_column("created", no_wrap=True)
@@ -50,7 +52,7 @@ def list_cmd() -> None:
             shown = w.inputs[0] if w.inputs else "-"
             if len(w.inputs) > 1:
                 shown += f" (+{len(w.inputs) - 1})"
-            table.add_row(w.id, _size(w.bytes), _short(w.created), _short(w.last_used), shown)
+            table.add_row(w.id, _size(w.bytes), _short(w.created), _short(w.last_used), Text(shown))
         out_console.print(table)
 
 
@@ -64,4 +66,4 @@ def clear_cmd(
 
     with error_boundary():
         gone = clear_workspaces(ids or (), all=all)
-        err_console.print(f"[green]✓[/green] deleted {len(gone)} workspace(s){': ' + ', '.join(gone) if gone else ''}")
+        done(f"deleted {len(gone)} workspace(s){': ' + ', '.join(gone) if gone else ''}")
