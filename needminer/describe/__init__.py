@@ -34,6 +34,7 @@ __all__ = [
     "describe_needs",
     "faithfulness",
     "focus",
+    "join_words",
     "make_title",
     "pick_quotes",
     "title_parts",
@@ -217,18 +218,31 @@ def title_parts(persona: str, modifiers: Sequence[str], noun: str, fallback: Seq
                 break
             if not banned(k) and not any(k in p or p in k for p in parts):
                 parts.append(k)
-    out, length = [], 0
+    out: list[str] = []
     for p in parts:
-        if length + len(p) > MAX_TITLE:
+        if len(join_words([*out, p])) > MAX_TITLE:
             break
         out.append(p)
-        length += len(p)
+    return out
+
+
+_LATIN_END = re.compile(r"[A-Za-z0-9]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9]")
+
+
+def join_words(parts: Sequence[str]) -> str:
+    """Title words run together as Chinese does, with a space between two Latin words (insta link)."""
+    out = ""
+    for p in parts:
+        if out and _LATIN_END.search(out) and _LATIN_START.match(p):
+            out += " "
+        out += p
     return out
 
 
 def make_title(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> str:
     """Build a title of at most 16 characters, e.g. ``赶时间伪素颜底妆``."""
-    return "".join(title_parts(persona, modifiers, noun, fallback)) or "未命名需求"
+    return join_words(title_parts(persona, modifiers, noun, fallback)) or "未命名需求"
 
 
 def cover_parts(
@@ -372,11 +386,11 @@ class ExtractiveDescriber:
             title = cluster.label[:MAX_TITLE]
         elif cluster.scattered:
             head, quotes = cover_parts([noun or next((k for k in keywords if len(k) > 1), "")], quotes, frags)
-            title = (MIXED_PREFIX + "".join(head))[:MAX_TITLE]
+            title = (MIXED_PREFIX + join_words(head))[:MAX_TITLE]
         else:
             fallback = _cooccurring(keywords, noun, [f.text for f in frags])
             parts, quotes = cover_parts(title_parts(persona.text if persona else "", mods, noun, fallback=fallback), quotes, frags)
-            title = "".join(parts) or "未命名需求"
+            title = join_words(parts) or "未命名需求"
             mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
         statement = _statement(slots, mods)
         if cluster.scattered and not cluster.label:

@@ -41,7 +41,20 @@ MIN_SHARE = 0.1
 def banned(word: str) -> bool:
     """A word that must never appear in a title or keyword list (placeholder, pseudonym, filler)."""
     w = word.strip()
-    return not w or bool(_BANNED.search(w)) or w in FILLER
+    return not w or bool(_BANNED.search(w)) or w in FILLER or _english_filler(w)
+
+
+def _english_filler(word: str) -> bool:
+    """Latin words that say nothing (you, guys, are), or a run of them (you guys)."""
+    if not _LATIN.fullmatch(word):
+        return False
+    from needminer.text import english_stop_words
+
+    stops = english_stop_words()
+    return all(t in stops or len(t) < 2 for t in word.lower().split())
+
+
+_LATIN = re.compile(r"[A-Za-z' ]+")
 
 
 def _strip_label(title: str) -> str:

@@ -65,8 +65,12 @@ def stop_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def keyword_stop_words() -> frozenset[str]:
     """Words that are no keywords though they help clustering: need markers (希望, 有没有, 请问 …) and
-    generic words (直接, 一次, 问题 …)."""
-    return _word_list("keyword_stopwords_zh.txt")
+    generic words (直接, 一次, 问题 …), and English function words and chat filler (you, guys, are):
+    an English chat is titled by what it is about, not ``youguysare``. (They stay in the clustering
+    vocabulary: taking them out there moved the car sets' needs, NMI −.001 to +.004, for no gain.)"""
+    from needminer.text import english_stop_words
+
+    return _word_list("keyword_stopwords_zh.txt") | english_stop_words()
 
 
 def _word_list(name: str) -> frozenset[str]:

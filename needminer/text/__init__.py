@@ -18,6 +18,7 @@ from needminer.text._emoticons import (
     emoticon_category,
     emoticon_tokens,
 )
+from needminer.text._english import english_stop_words
 from needminer.text._normalize import LINK, fold_repeats, normalize
 from needminer.text._pseudonym import Pseudonymizer
 from needminer.text._names import is_common_word, is_whole_word, name_spans
@@ -35,6 +36,7 @@ __all__ = [
     "emoticon_categories",
     "emoticon_category",
     "emoticon_tokens",
+    "english_stop_words",
     "is_common_word",
     "is_whole_word",
     "name_spans",

@@ -230,3 +230,15 @@ def test_a_scattered_remainder_says_what_it_is_without_contradicting_itself():
     sigs = {"f0": Signal("f0", SignalLabel.pain, True, 0.5)}
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
     assert "pain" not in st.slots and "痛点" not in st.statement  # one pain does not speak for a remainder
+
+
+def test_english_chat_titles_are_words_not_function_words():
+    from needminer.describe import banned, join_words
+
+    assert banned("you") and banned("guys") and banned("you guys") and not banned("insta")
+    assert join_words(["insta", "link"]) == "insta link" and join_words(["油皮", "BB霜"]) == "油皮BB霜"
+    texts = ["do you guys have the keys?", "where are the keys guys", "you guys lost the keys again", "keys are where"]
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    cluster = NeedCluster(id="N5", fragment_ids=tuple(f.id for f in frags), keywords=("you", "guys", "keys", "where"))
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
+    assert "you" not in st.title and "guys" not in st.title and "keys" in st.title
