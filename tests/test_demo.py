@@ -32,6 +32,7 @@ def test_seed_example_is_one_need_with_a_scenario_title(demo):
     need = holders[0]
     title = need.statement.title
     assert any(w in title for w in ("底妆", "粉底", "气垫")) and "伪素颜" in title and len(title) <= 16
+    assert any(w in title for w in ("快", "赶时间")), title  # the speed the scenario is about
     quotes = [q.text for q in need.evidence]
     assert faithfulness(title, quotes) == 1.0  # every title word is in the quotes shown under it
     for slot in need.statement.slots.values():
