@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -166,6 +167,19 @@ def _first_json_object(probe: Probe) -> dict | None:
     return None
 
 
+_KEY = re.compile(r'"([^"\\]{1,40})"\s*:')
+
+
+def _cut_object_keys(probe: Probe) -> dict | None:
+    """The keys of a first JSON object too long for the probe (one 50 MB message): the head is one
+    line that opens an object and ends unfinished; its keys so far stand for the object's."""
+    lines = probe.first_nonblank(2)
+    if len(lines) != 1 or not lines[0].lstrip().startswith("{"):
+        return None
+    keys = _KEY.findall(lines[0][:4096])
+    return dict.fromkeys(keys) if keys else None
+
+
 @register("jsonl", "generic.jsonl")
 class GenericJsonlReader(Reader):
     """One JSON object per line with ``text`` and ``sender`` (see module docstring)."""
@@ -175,7 +189,7 @@ class GenericJsonlReader(Reader):
     patterns = ("*.jsonl", "*.ndjson")
 
     def sniff(self, probe: Probe) -> float:
-        obj = _first_json_object(probe)
+        obj = _first_json_object(probe) or _cut_object_keys(probe)
         if obj is None:
             return 0.0
         cols = Columns({}).resolve(list(obj))

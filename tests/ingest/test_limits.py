@@ -83,6 +83,15 @@ def test_long_messages_are_truncated_and_counted(tmp_path):
     assert d["truncated"] == 2 and d["inputs"][0]["truncated"] == 2 and summary.messages == 3
 
 
+def test_a_first_message_longer_than_the_detection_window_is_still_read(tmp_path):
+    path = tmp_path / "huge_first.jsonl"  # one 200k-character message first: the format probe sees half a line
+    rows = [{"text": "长" * 200_000, "sender": "a"}, {"text": "电池太不耐用了", "sender": "b"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    [src] = list(iter_sources([path]))
+    assert src.format == "generic.jsonl.v1"
+    assert [len(m.text) for m in src.messages()] == [10_000, 7] and src.truncated == 1
+
+
 def _unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``path`` unreadable: chmod 000, or (as root, who reads anything) a failing open."""
     path.chmod(0)
