@@ -65,6 +65,7 @@ def test_wheel_contents(wheel):
     assert "needminer/py.typed" in names and "needminer/cli/__init__.py" in names
     assert any(n.startswith("needminer/signals/resources/") and n.endswith(".safetensors") for n in names)
     assert "needminer/report/SCHEMA.md" in names
+    assert {"needminer/text/resources/stopwords_zh.txt", "needminer/text/resources/keyword_stopwords_zh.txt"} <= names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert not [n for n in names if n.startswith(("tests/", "bench/", "data/", "models/"))]
     entry = wheel.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()

@@ -28,8 +28,7 @@ def train_detector_cmd(
     """Train the n-gram + cue logistic-regression detector (or, with --finetune, an e5-small encoder) on
     labelled texts and save it (no pickle)."""
     from needminer.errors import ConfigError
-    from needminer.signals import train_detector
-    from needminer.signals._model import normalise_labels
+    from needminer.signals import normalise_labels, train_detector
     from needminer.tabular import read_rows
 
     with error_boundary():
@@ -81,8 +80,7 @@ def _print_cv(texts: list[str], labels: list[str], k: int, params: dict) -> None
     from sklearn.model_selection import StratifiedKFold
 
     from needminer.errors import ConfigError
-    from needminer.signals import Detector
-    from needminer.signals._model import normalise_labels, train_model
+    from needminer.signals import Detector, normalise_labels, train_model
 
     y, classes = normalise_labels(labels)
     smallest = min(y.count(c) for c in set(y))
@@ -92,7 +90,7 @@ def _print_cv(texts: list[str], labels: list[str], k: int, params: dict) -> None
     vectors = None
     fit = train_model
     if params.get("finetune"):
-        from needminer.signals._finetune import finetune_model
+        from needminer.signals import finetune_model
 
         params = {k: v for k, v in params.items() if k != "finetune"}
         fit = finetune_model

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from needminer.signals._cues import BRACKET_EMOTICON, EMOJI, KAOMOJI, MEDIA_PLACEHOLDER
+from needminer.text import BRACKET_EMOTICON, EMOJI, KAOMOJI, MEDIA_PLACEHOLDER
 
 # Whole-message agreements. A message is an endorsement when, after emoticons, emoji and
 # punctuation are stripped, it is one or more of these units (optionally with a final particle).

@@ -11,10 +11,9 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from needminer.describe._ctfidf import ctfidf_keywords
 from needminer.describe._llm import LLMDescriber
-from needminer.discover._domains import FOCUS_KEYWORDS, focus
-from needminer.describe._faithful import banned, faithfulness, said_words, word_shares
+from needminer.discover import FOCUS_KEYWORDS, focus
+from needminer.describe._faithful import faithfulness, said_words, word_shares
 from needminer.describe._slots import (
     ACTIVITY_WORDS,
     QUALITY_WORDS,
@@ -24,6 +23,7 @@ from needminer.describe._slots import (
     scene_candidates,
 )
 from needminer.registry import describers
+from needminer.text import DOMAIN_WORDS, banned, ctfidf_keywords, load_jieba, word_class
 from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
 __all__ = [
@@ -51,16 +51,12 @@ _WISH = re.compile("|".join(_WISH_EXCEPT.get(m, re.escape(m)) for m in sorted(WI
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
 
 def _tokenizer():
-    from needminer.discover._vectorizer import _jieba
-
-    return _jieba().lcut
+    return load_jieba().lcut
 
 
 @lru_cache(maxsize=1)
 def _posseg():
-    from needminer.discover._vectorizer import _jieba
-
-    _jieba()  # domain words registered
+    load_jieba()  # domain words registered
     import jieba.posseg as pseg
 
     return pseg
@@ -73,10 +69,8 @@ def _noun(keywords: Sequence[str], texts: Sequence[str], persona_words: Sequence
     Domain-dictionary nouns (and noun phrases headed by one) beat other nouns; a word that is a
     persona, scene or quality cue, or a phrase holding one, never wins.
     """
-    from needminer.discover._vectorizer import DOMAIN_WORDS, _jieba, word_class
-
     pseg = _posseg()
-    jieba = _jieba()
+    jieba = load_jieba()
     # Words that say who, when or how, not what, never win: person words, times, activities, qualities
     cue_words = {*persona_words, *TIME_WORDS, *ACTIVITY_WORDS, *QUALITY_WORDS}
     scored: list[tuple[str, int]] = []

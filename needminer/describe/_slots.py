@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from needminer.describe._faithful import banned
+from needminer.text import banned
 
 # Self-descriptions (我是学生, 作为宝妈, 身为程序员): the described word counts when it names people.
 SELF = re.compile(r"(?:我是|我们是|作为|身为)(?:一[个名位枚]|个)?([\u4e00-\u9fff]{1,4}?(?:党|族|妈妈|妈|爸|人|友|主|生|者|员|师|皮|肌))")

@@ -19,17 +19,18 @@ from needminer.discover._bertopic import (
     cluster_keywords,
     min_cluster_size_for,
 )
-from needminer.discover._domains import OTHER_DOMAIN, focus, group_domains, name_domains
+from needminer.discover._domains import FOCUS_KEYWORDS, OTHER_DOMAIN, focus, group_domains, name_domains
 from needminer.discover._scattered import resolve_scattered
 from needminer.discover._guide import Guide, centre_like, guide_pull, match_guides, read_guide
-from needminer.discover._vectorizer import ChineseTokenizer, make_vectorizer, stop_words
 from needminer.errors import EmptyCorpusError
 from needminer.registry import clusterers
+from needminer.text import ChineseTokenizer, make_vectorizer, stop_words
 from needminer.types import Discovery, Fragment, NeedCluster
 
 __all__ = [
     "BERTopicClusterer",
     "ChineseTokenizer",
+    "FOCUS_KEYWORDS",
     "Guide",
     "PreviousNeed",
     "centre",
@@ -37,12 +38,12 @@ __all__ = [
     "focus",
     "group_domains",
     "lexical_features",
-    "thread_smooth",
     "make_vectorizer",
     "min_cluster_size_for",
     "name_domains",
     "read_guide",
     "stop_words",
+    "thread_smooth",
 ]
 
 clusterers.register("bertopic.v1", aliases=("bertopic",))(BERTopicClusterer)

@@ -9,8 +9,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from needminer.discover._consensus import consensus_labels, run_seeds
-from needminer.discover._vectorizer import make_vectorizer
 from needminer.errors import ConfigError, EmptyCorpusError, NotFittedError, missing_dependency
+from needminer.text import make_vectorizer
 
 # HDBSCAN's min_cluster_size is sqrt(n) / divisor: a need must gather more fragments in a larger corpus,
 # but far fewer than in proportion (n/50 lost the small needs of short-text sets: phone complaint
@@ -331,6 +331,6 @@ def cluster_confidence(vecs: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def cluster_keywords(texts: Sequence[str], labels: np.ndarray, top_n: int = 8) -> dict[int, list[str]]:
     """c-TF-IDF keywords per cluster (BERTopic's class-based TF-IDF, computed directly)."""
-    from needminer.describe._ctfidf import ctfidf_keywords
+    from needminer.text import ctfidf_keywords
 
     return ctfidf_keywords(list(texts), labels, top_n=top_n)

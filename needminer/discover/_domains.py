@@ -70,7 +70,7 @@ def name_domains(
         characters, no two domains alike. A domain whose texts hold no usable keyword is called
         ``"D<n>"`` (its number from 1).
     """
-    from needminer.describe._ctfidf import ctfidf_keywords
+    from needminer.text import ctfidf_keywords
 
     labels = np.full(len(texts), -1, dtype=int)
     for lab, rows in members.items():
@@ -112,7 +112,7 @@ def _share(word: str, said: Sequence[str]) -> float:
 def _nominal(term: str) -> bool:
     """Whether a term can name an area: a noun, or a noun or verb-object phrase (底妆, 婴儿面霜, 冲奶粉),
     not a judgement (空间小) or a lone verb or adjective (太慢, 怎么办)."""
-    from needminer.discover._vectorizer import PHRASE_SEP, word_class
+    from needminer.text import PHRASE_SEP, word_class
 
     parts = term.split(PHRASE_SEP)
     if len(parts) == 2:

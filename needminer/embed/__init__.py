@@ -26,7 +26,7 @@ from needminer.embed._cache import embed_with_cache
 from needminer.embed._concat import ConcatEmbedder
 from needminer.embed._e5 import E5SmallEmbedder, build_e5_small, resolve_models_dir
 from needminer.embed._hashing import HashingEmbedder
-from needminer.embed._hf import HFEmbedder
+from needminer.embed._hf import HFEmbedder, check_torch_stack, quiet_transformers
 from needminer.embed._lite import LiteEmbedder
 from needminer.errors import ConfigError, UnknownComponentError
 from needminer.registry import embedders
@@ -111,7 +111,9 @@ __all__ = [
     "LiteEmbedder",
     "available_embedders",
     "build_e5_small",
+    "check_torch_stack",
     "embed_with_cache",
     "get_embedder",
+    "quiet_transformers",
     "resolve_models_dir",
 ]

@@ -6,14 +6,16 @@ Public API::
     Detector.detect(fragments) -> list[Signal]
     Detector.detect_texts(texts) -> list[Signal]
     score_text(text) -> RuleResult                 # the rule layer alone
+    need_likeness(text) -> float                   # cheap need score (endorsement targets)
     train_detector(texts, labels, *, out_dir) -> TrainReport
     load_detector(path) -> Detector
     community_health(messages, conversation, signals) -> dict
 """
 
-from needminer.signals._rules import RuleResult, score_text
+from needminer.signals._rules import RuleResult, need_likeness, score_text
 from needminer.signals._detector import DETECTOR_NAMES, Detector, get_detector, load_detector, train_detector
-from needminer.signals._model import TrainReport
+from needminer.signals._model import TrainReport, normalise_labels, train_model
+from needminer.signals._finetune import finetune_model
 from needminer.signals._health import community_health
 
 __all__ = [
@@ -22,8 +24,12 @@ __all__ = [
     "RuleResult",
     "TrainReport",
     "community_health",
+    "finetune_model",
     "get_detector",
     "load_detector",
+    "need_likeness",
+    "normalise_labels",
     "score_text",
     "train_detector",
+    "train_model",
 ]

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from needminer.text import NAME, PLACEHOLDERS
+# Placeholder, emoticon, emoji and kaomoji patterns live in the text stage (the conversation stage
+# uses them too); the rule layer reads them from here with the other tables (C.EMOJI …).
+from needminer.text import BRACKET_EMOTICON, CONTACT_PLACEHOLDER, EMOJI, KAOMOJI, MEDIA_PLACEHOLDER
 
 # Words after 太 that make "太…了" a praise rather than a complaint.
 _TAI_POSITIVE = "好|棒|美|香|赞|爱|值|划算|舒服|喜欢|可爱|给力|感谢|谢谢|开心|厉害|实用|方便|好用|好看|好吃|牛|强|帅|惊艳|满意|便宜"
@@ -76,12 +78,6 @@ PRAISE: tuple[tuple[str, str, float], ...] = (
 )
 
 # ---- noise -----------------------------------------------------------------------------
-# What the text stage's redaction writes (needminer.text.PLACEHOLDERS: [手机号] [身份证] [银行卡] …)
-# plus a few spellings that exports use themselves.
-_PLACEHOLDER_NAMES = sorted({p.strip("[]") for p in PLACEHOLDERS if p != NAME} | {"电话", "微信", "QQ", "网址", "URL", "url",
-                                                                     "身份证号", "银行卡号", "账号"}, key=len, reverse=True)
-CONTACT_PLACEHOLDER = r"\[(?:" + "|".join(_PLACEHOLDER_NAMES) + r")\]"
-
 AD: tuple[tuple[str, str, float], ...] = (
     ("contact", CONTACT_PLACEHOLDER, 1.0),
     ("add_me", r"加[vV威微薇]|加微信|加我|加好友|\+[vV]|[vV]信|私聊|私信我|私我|滴滴我|戳我|联系我|咨询请|详情咨询|详询", 1.2),
@@ -120,13 +116,6 @@ CHITCHAT = (
     r"没事|没关系|不客气|客气了|哈|呃|额|嗯嗯|哦哦|好好|在|来了|去了|睡了|走了|冲|冲鸭|牛|厉害|强|666|可以的|有道理|真的假的|"
     r"是吗|真的吗|不是吧|我去|天哪|天啊|卧槽|妈呀|绝|晕)$"
 )
-
-# WeChat/QQ bracket emoticons such as [捂脸] [发怒]; placeholders are excluded explicitly.
-BRACKET_EMOTICON = (r"\[(?!(?:" + "|".join(_PLACEHOLDER_NAMES) + r"|姓名|图片|表情|动画表情|语音|视频|文件)\])"
-                    r"[\u4e00-\u9fffA-Za-z]{1,4}\]")
-MEDIA_PLACEHOLDER = r"\[(?:图片|表情|动画表情|语音|视频|文件|Sticker|sticker|Photo|photo|image)\]"
-EMOJI = "[\U0001F300-\U0001FAFF\u2600-\u27BF\U0001F000-\U0001F2FF\uFE0F\u200d]"
-KAOMOJI = r"[(（][^()（）\u4e00-\u9fff]{1,8}[)）]|[Tt]_[Tt]|QAQ|QwQ|orz|Orz|OTZ|\^_\^|>_<|=_=|-_-|o\(╥﹏╥\)o"
 
 # ---- intensity -------------------------------------------------------------------------
 INTENSITY: tuple[tuple[str, str, float], ...] = (

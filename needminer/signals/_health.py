@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from needminer.conversation import layout_chats
 from needminer.types import CleanMessage, Conversation, MessageKind, Signal, SignalLabel
 
 CHURN_DAYS = 14
@@ -203,8 +204,6 @@ def community_health(
         m for m, sigs in msg_signals.items() if any(s.need and s.label in _COMPLAINT for s in sigs)
     }
     thread_of = {mid: t.id for t in conversation.threads for mid in t.message_ids}
-    from needminer.conversation._threads import layout_chats  # lazy: conversation imports signals cues
-
     layouts = layout_chats(messages, timedelta(minutes=30))
     speaker_of = {m.id: m.speaker for m in messages}
     rows_by_chat: dict[str, list[dict]] = {}

@@ -8,9 +8,15 @@
 objects whose text, quote, chat and speaker carry no personal data or real names. Person names in
 text become ``[姓名]`` (``NAME``); text never holds a pseudonym, so it does not depend on the
 workspace secret.
+
+It also holds the Chinese-text helpers later stages share: the jieba segmenter and phrase
+candidates (``make_vectorizer``), c-TF-IDF keywords (``ctfidf_keywords``), the words that are never
+keywords (``banned``) and the patterns of chat decoration (``EMOJI``, ``BRACKET_EMOTICON`` …).
 """
 
 from needminer.text._clean import UNKNOWN_MENTION, clean_messages
+from needminer.text._ctfidf import ctfidf_keywords
+from needminer.text._decor import BRACKET_EMOTICON, CONTACT_PLACEHOLDER, EMOJI, KAOMOJI, MEDIA_PLACEHOLDER
 from needminer.text._emoticons import (
     CATEGORIES as EMOTICON_CATEGORIES,
     Emoticon,
@@ -19,29 +25,60 @@ from needminer.text._emoticons import (
     emoticon_tokens,
 )
 from needminer.text._english import english_stop_words
+from needminer.text._filler import FILLER, banned
 from needminer.text._normalize import LINK, fold_repeats, normalize
 from needminer.text._pseudonym import Pseudonymizer
 from needminer.text._names import is_common_word, is_whole_word, name_spans
 from needminer.text._redact import NAME, PLACEHOLDERS, redact, redact_spans
+from needminer.text._segment import (
+    DOMAIN_WORDS,
+    PHRASE_SEP,
+    ChineseTokenizer,
+    keyword_stop_words,
+    load_jieba,
+    make_vectorizer,
+    phrase_candidates,
+    phrase_text,
+    stop_words,
+    word_class,
+)
 
 __all__ = [
+    "BRACKET_EMOTICON",
+    "CONTACT_PLACEHOLDER",
+    "ChineseTokenizer",
+    "DOMAIN_WORDS",
+    "EMOJI",
     "EMOTICON_CATEGORIES",
-    "LINK",
-    "NAME",
-    "PLACEHOLDERS",
-    "UNKNOWN_MENTION",
     "Emoticon",
+    "FILLER",
+    "KAOMOJI",
+    "LINK",
+    "MEDIA_PLACEHOLDER",
+    "NAME",
+    "PHRASE_SEP",
+    "PLACEHOLDERS",
     "Pseudonymizer",
+    "UNKNOWN_MENTION",
+    "banned",
     "clean_messages",
+    "ctfidf_keywords",
     "emoticon_categories",
     "emoticon_category",
     "emoticon_tokens",
     "english_stop_words",
+    "fold_repeats",
     "is_common_word",
     "is_whole_word",
+    "keyword_stop_words",
+    "load_jieba",
+    "make_vectorizer",
     "name_spans",
-    "fold_repeats",
     "normalize",
+    "phrase_candidates",
+    "phrase_text",
     "redact",
     "redact_spans",
+    "stop_words",
+    "word_class",
 ]

@@ -8,7 +8,7 @@ from sklearn.base import clone
 
 from needminer.config import DiscoverConfig
 from needminer.discover import BERTopicClusterer, ChineseTokenizer, discover_needs, min_cluster_size_for
-from needminer.discover._vectorizer import PHRASE_SEP, phrase_candidates, phrase_text
+from needminer.text._segment import PHRASE_SEP, phrase_candidates, phrase_text
 from needminer.errors import ConfigError, EmptyCorpusError
 from needminer.evaluate import cluster_metrics
 from needminer.types import Fragment

@@ -68,18 +68,18 @@ def keyword_stop_words() -> frozenset[str]:
     generic words (直接, 一次, 问题 …), and English function words and chat filler (you, guys, are):
     an English chat is titled by what it is about, not ``youguysare``. (They stay in the clustering
     vocabulary: taking them out there moved the car sets' needs, NMI −.001 to +.004, for no gain.)"""
-    from needminer.text import english_stop_words
+    from needminer.text._english import english_stop_words
 
     return _word_list("keyword_stopwords_zh.txt") | english_stop_words()
 
 
 def _word_list(name: str) -> frozenset[str]:
-    text = resources.files("needminer.discover").joinpath(f"resources/{name}").read_text("utf-8")
+    text = resources.files("needminer.text").joinpath(f"resources/{name}").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def load_jieba():
     try:
         import jieba
     except ImportError:  # pragma: no cover - jieba is a core dependency
@@ -94,7 +94,7 @@ def _jieba():
 @lru_cache(maxsize=1)
 def _pos_table() -> dict[str, str]:
     """Word → jieba part-of-speech tag, from jieba's dictionary plus the domain words."""
-    _jieba()  # domain words registered first
+    load_jieba()  # domain words registered first
     import jieba.posseg as pseg
 
     table = dict(pseg.dt.word_tag_tab)  # loaded at import; a copy, so jieba.posseg is left as it was
@@ -128,7 +128,7 @@ def _analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     Discovery tokenises the same fragments several times (keyword topics, BERTopic's vectorizer,
     c-TF-IDF keywords), so the result is cached.
     """
-    jieba = _jieba()
+    jieba = load_jieba()
     stops = stop_words()
     raw = [tok.strip().lower() for tok in jieba.lcut(_PLACEHOLDER.sub(" ", text))]
     words = []

@@ -1,6 +1,6 @@
 """Class-based TF-IDF keywords with MMR diversification (as BERTopic's c-TF-IDF + MaximalMarginalRelevance).
 
-Phrase candidates (``油皮 底妆``, see ``needminer.discover._vectorizer``) compete with words; a phrase
+Phrase candidates (``油皮 底妆``, see ``needminer.text._segment``) compete with words; a phrase
 that carries most uses of one of its words in a cluster takes that word's place.
 """
 
@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from needminer.describe._faithful import banned
+from needminer.text._filler import banned
+from needminer.text._segment import PHRASE_SEP, make_vectorizer, phrase_text
 
 PHRASE_SHARE = 0.5  # a phrase replaces its word when it covers at least this share of the word's uses
 
@@ -40,8 +41,6 @@ def ctfidf_keywords(
         Cluster id → keywords as they read (phrases joined, ``"油皮底妆"``), best first. Clusters whose
         texts hold no usable words get ``[]``.
     """
-    from needminer.discover._vectorizer import PHRASE_SEP, make_vectorizer, phrase_text
-
     labels = np.asarray(labels)
     clusters = sorted(int(c) for c in np.unique(labels) if c >= 0)
     if not clusters:
