@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from needminer.config import RankConfig
 from needminer.types import (
@@ -25,6 +26,7 @@ from needminer.types import (
     Discovery,
     Evidence,
     Fragment,
+    NeedCluster,
     NeedStatement,
     RankedNeed,
     Signal,
@@ -55,6 +57,132 @@ def formula(config: RankConfig) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Timeline:
+    """The periods a corpus is measured in: counted back from its newest message."""
+
+    end: datetime | None
+    period: timedelta
+    n_periods: int
+    active: frozenset[int]  # periods back from ``end`` that hold any message at all
+
+    @classmethod
+    def of(cls, messages: Mapping[str, CleanMessage], cfg: RankConfig) -> _Timeline:
+        times = [m.time for m in messages.values() if m.time is not None]
+        end = max(times) if times else None
+        period = timedelta(days=cfg.period_days)
+        # growth compares against periods with any message only, so a gap in the export is no growth
+        active = frozenset(int((end - t) / period) for t in times) if end is not None else frozenset()
+        return cls(end, period, max(2, cfg.trend_periods), active)
+
+    def trend(self, members: Sequence[Fragment]) -> tuple[list[int], set[str]]:
+        """Fragments per period (oldest first; the last is the newest full period) and who spoke in it."""
+        trend = [0] * self.n_periods
+        last_speakers: set[str] = set()
+        for f in members:
+            if f.time is None or self.end is None:
+                continue
+            back = int((self.end - f.time) / self.period)
+            if back < self.n_periods:
+                trend[self.n_periods - 1 - back] += 1
+            if back == 0:
+                last_speakers.add(f.speaker)
+        return trend, last_speakers
+
+    def growth(self, trend: Sequence[int]) -> tuple[float, bool]:
+        """(last period + 1) / (mean of earlier active periods + 1), and whether any earlier period exists."""
+        base_periods = [self.n_periods - 1 - b for b in range(1, self.n_periods) if b in self.active]
+        base = sum(trend[i] for i in base_periods) / len(base_periods) if base_periods else 0.0
+        return (trend[-1] + 1.0) / (base + 1.0), bool(base_periods)
+
+
+@dataclass
+class _Measured:
+    """One need's evidence before scaling: what it is, who voiced it and its raw factor values."""
+
+    statement: NeedStatement
+    cluster: NeedCluster
+    members: list[Fragment]
+    speakers: list[str]
+    chats: list[str]
+    endorsements: int
+    emerging: bool
+    trend: list[int]
+    values: dict[str, float]
+    message_ids: list[str]
+
+
+@dataclass
+class _Scored:
+    measured: _Measured
+    score: float
+    factors: dict[str, float]
+
+
+class _Context:
+    """What every need is measured against: fragments, signals, endorsements, answers, periods."""
+
+    def __init__(self, fragments: Sequence[Fragment], signals: Sequence[Signal], conversation: Conversation,
+                 messages: Mapping[str, CleanMessage], cfg: RankConfig) -> None:
+        self.frag = {f.id: f for f in fragments}
+        self.sig = {s.fragment_id: s for s in signals}
+        self.endorse: dict[str, list] = defaultdict(list)
+        for e in conversation.endorsements:
+            self.endorse[e.fragment_id].append(e)
+        self.duplicates = conversation.duplicates
+        self.answered = _answered(conversation, messages)
+        self.timeline = _Timeline.of(messages, cfg)
+        self.cfg = cfg
+
+
+def _measure(stmt: NeedStatement, cluster: NeedCluster, ctx: _Context) -> _Measured:
+    """The raw factor values of one need (see the module docstring)."""
+    sig = ctx.sig
+    members = [ctx.frag[i] for i in cluster.fragment_ids if i in ctx.frag]
+    speakers = sorted({f.speaker for f in members})
+    chats = sorted({f.chat for f in members})
+    votes = [e for f in members for e in ctx.endorse.get(f.id, ())]
+    voters = {e.speaker for e in votes} - set(speakers)
+    intens = sorted((sig[f.id].intensity for f in members if f.id in sig), reverse=True)
+    asks = [f for f in members if f.id in sig and sig[f.id].label in (SignalLabel.pain, SignalLabel.question)]
+    unmet = sum(1 for f in asks if f.id not in ctx.answered) / len(asks) if asks else 0.0
+    trend, last_speakers = ctx.timeline.trend(members)
+    growth_ratio, has_base = ctx.timeline.growth(trend)
+    emerging = has_base and growth_ratio >= 2.0 and len(last_speakers) >= ctx.cfg.emerging_min_speakers
+    conf = cluster.confidence or (1.0,)
+    values = {
+        "speakers": len(speakers),
+        "chats": len(chats),
+        "endorsements": len(voters),
+        "intensity": sum(intens[:5]) / len(intens[:5]) if intens else 0.0,
+        "unmet": unmet,
+        "recency": trend[-1] / max(1, len(members)),
+        "growth": growth_ratio,
+        "specificity": _specificity(members, stmt.keywords, conf),
+    }
+    msg_ids = _message_ids(members, votes, ctx.duplicates)
+    values["need_share"] = _need_share(members, sig)
+    return _Measured(stmt, cluster, members, speakers, chats, len(voters), emerging, trend, values, msg_ids)
+
+
+def _score(measured: Sequence[_Measured], cfg: RankConfig) -> list[_Scored]:
+    """Scale every factor over the needs, weight them and shrink by coherence (module docstring)."""
+    scaled = _scale([m.values for m in measured])
+    weights = {f: float(cfg.weights.get(f, 0.0)) for f in FACTORS}
+    total_w = sum(weights.values()) or 1.0
+    out = []
+    for m, x in zip(measured, scaled):
+        values = m.values
+        coherence = min(1.0, values["specificity"] / COHERENCE_FLOOR) * min(1.0, values["need_share"] / NEED_SHARE_FLOOR)
+        score = 100.0 * sum(weights[f] * x[f] for f in FACTORS) / total_w * coherence
+        factors = {f: round(x[f], 4) for f in FACTORS}
+        factors["coherence"] = round(coherence, 4)
+        factors["need_share"] = round(values["need_share"], 4)
+        factors.update({f"{f}_raw": round(float(values[f]), 4) for f in FACTORS})
+        out.append(_Scored(m, round(score, 2), factors))
+    return out
+
+
 def rank_needs(
     statements: Sequence[NeedStatement],
     discovery: Discovery,
@@ -67,6 +195,9 @@ def rank_needs(
     max_quotes: int = 8,
 ) -> list[RankedNeed]:
     """Score and order needs, best first, attaching all supporting message ids and top evidence.
+
+    Three steps: measure each need's raw factors (``_measure``), scale and weight them into a
+    score (``_score``), then order and attach the evidence.
 
     Args:
         statements: One statement per cluster, in ``discovery.clusters`` order.
@@ -83,106 +214,30 @@ def rank_needs(
         (``NeedCluster.scattered``) comes last.
     """
     cfg = config or RankConfig()
-    frag = {f.id: f for f in fragments}
-    sig = {s.fragment_id: s for s in signals}
-    endorse = defaultdict(list)
-    for e in conversation.endorsements:
-        endorse[e.fragment_id].append(e)
-    times = [m.time for m in messages.values() if m.time is not None]
-    end = max(times) if times else None
-    period = timedelta(days=cfg.period_days)
-    n_periods = max(2, cfg.trend_periods)
-    # periods (counted back from the newest message) in which the corpus has any message at all:
-    # growth compares against those only, so a gap in the export does not look like growth
-    active = {int((end - t) / period) for t in times} if end is not None else set()
-    answered = _answered(conversation, messages)
-    raw = []
-    for stmt, cluster in zip(statements, discovery.clusters):
-        members = [frag[i] for i in cluster.fragment_ids if i in frag]
-        speakers = sorted({f.speaker for f in members})
-        chats = sorted({f.chat for f in members})
-        votes = [e for f in members for e in endorse.get(f.id, ())]
-        voters = {e.speaker for e in votes} - set(speakers)
-        intens = sorted((sig[f.id].intensity for f in members if f.id in sig), reverse=True)
-        asks = [f for f in members if f.id in sig and sig[f.id].label in (SignalLabel.pain, SignalLabel.question)]
-        unmet = sum(1 for f in asks if f.id not in answered) / len(asks) if asks else 0.0
-        trend = [0] * n_periods  # oldest first, the last entry is the newest full period
-        last_speakers: set[str] = set()
-        for f in members:
-            if f.time is None or end is None:
-                continue
-            back = int((end - f.time) / period)
-            if back < n_periods:
-                trend[n_periods - 1 - back] += 1
-            if back == 0:
-                last_speakers.add(f.speaker)
-        last = trend[-1]
-        base_periods = [n_periods - 1 - b for b in range(1, n_periods) if b in active]
-        base = sum(trend[i] for i in base_periods) / len(base_periods) if base_periods else 0.0
-        growth_ratio = (last + 1.0) / (base + 1.0)
-        emerging = bool(base_periods) and growth_ratio >= 2.0 and len(last_speakers) >= cfg.emerging_min_speakers
-        conf = cluster.confidence or (1.0,)
-        values = {
-            "speakers": len(speakers),
-            "chats": len(chats),
-            "endorsements": len(voters),
-            "intensity": sum(intens[:5]) / len(intens[:5]) if intens else 0.0,
-            "unmet": unmet,
-            "recency": last / max(1, len(members)),
-            "growth": growth_ratio,
-            "specificity": _specificity(members, stmt.keywords, conf),
-        }
-        msg_ids = _message_ids(members, votes, conversation.duplicates)
-        values["need_share"] = _need_share(members, sig)
-        raw.append((stmt, cluster, members, speakers, chats, len(voters), emerging, trend, values, msg_ids))
-    scaled = _scale([r[8] for r in raw])
-    weights = {f: float(cfg.weights.get(f, 0.0)) for f in FACTORS}
-    total_w = sum(weights.values()) or 1.0
-    ranked = []
-    for (stmt, cluster, members, speakers, chats, n_votes, emerging, trend, values, msg_ids), x in zip(raw, scaled):
-        coherence = min(1.0, values["specificity"] / COHERENCE_FLOOR) * min(1.0, values["need_share"] / NEED_SHARE_FLOOR)
-        score = 100.0 * sum(weights[f] * x[f] for f in FACTORS) / total_w * coherence
-        factors = {f: round(x[f], 4) for f in FACTORS}
-        factors["coherence"] = round(coherence, 4)
-        factors["need_share"] = round(values["need_share"], 4)
-        factors.update({f"{f}_raw": round(float(values[f]), 4) for f in FACTORS})
-        ranked.append(
-            (
-                round(score, 2),
-                stmt,
-                cluster,
-                members,
-                speakers,
-                chats,
-                n_votes,
-                emerging,
-                trend,
-                factors,
-                msg_ids,
-            )
-        )
+    ctx = _Context(fragments, signals, conversation, messages, cfg)
+    scored = _score([_measure(stmt, cluster, ctx) for stmt, cluster in zip(statements, discovery.clusters)], cfg)
     # a scattered group (零散需求) is not a need: it comes after every focused need, whatever its size
-    ranked.sort(key=lambda r: (r[2].scattered, -r[0], -len(r[4]), r[1].need_id))
+    scored.sort(key=lambda s: (s.measured.cluster.scattered, -s.score, -len(s.measured.speakers),
+                               s.measured.statement.need_id))
     out = []
-    for i, (score, stmt, cluster, members, speakers, chats, n_votes, emerging, trend, factors, msg_ids) in enumerate(
-        ranked, start=1
-    ):
+    for i, s in enumerate(scored, start=1):
+        m = s.measured
         out.append(
             RankedNeed(
                 rank=i,
-                statement=stmt,
-                score=score,
-                factors=factors,
-                speakers=tuple(speakers),
-                chats=tuple(chats),
-                message_ids=tuple(msg_ids),
-                evidence=_evidence(stmt, members, messages, max_quotes),
-                fragment_ids=tuple(f.id for f in members),
-                endorsements=n_votes,
-                emerging=emerging,
-                trend=tuple(trend),
-                domain=cluster.domain,
-                signal_mix=_signal_mix(members, sig),
+                statement=m.statement,
+                score=s.score,
+                factors=s.factors,
+                speakers=tuple(m.speakers),
+                chats=tuple(m.chats),
+                message_ids=tuple(m.message_ids),
+                evidence=_evidence(m.statement, m.members, messages, max_quotes),
+                fragment_ids=tuple(f.id for f in m.members),
+                endorsements=m.endorsements,
+                emerging=m.emerging,
+                trend=tuple(m.trend),
+                domain=m.cluster.domain,
+                signal_mix=_signal_mix(m.members, ctx.sig),
                 period_days=cfg.period_days,
             )
         )
