@@ -285,6 +285,28 @@ def versions() -> dict[str, str]:
     return out
 
 
+@dataclass
+class _Understood:
+    """The understanding stages' output: this run's messages, cleaned, threaded and labelled."""
+
+    summary: Any  # IngestSummary
+    messages: list
+    clean: list[CleanMessage]
+    conversation: Conversation
+    signals: list[Signal]
+    need_fragments: list[Fragment]
+
+
+@dataclass
+class _Found:
+    """The mining stages' output: embedded, clustered, described and ranked needs."""
+
+    embedder: Any
+    discovery: Discovery
+    ranked: list[RankedNeed]
+    by_id: dict[str, CleanMessage]
+
+
 def run(
     inputs: Sequence[str | Path],
     out_dir: str | Path,
@@ -293,6 +315,10 @@ def run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Turn chat exports into a ranked need report.
+
+    Four steps: preflight (every check before any long stage), understand (ingest, text,
+    conversation, signals), find (embed, discover, describe, rank), report (health, manifest, the
+    report folder swapped in).
 
     Args:
         inputs: Export files, folders or zips.
@@ -306,16 +332,7 @@ def run(
     Raises:
         NeedMinerError: Bad input, bad config or a stage failure (the message names what to do).
     """
-    from needminer.conversation import build_conversation
-    from needminer.describe import describe_needs
-    from needminer.discover import discover_needs
-    from needminer.embed import embed_with_cache, get_embedder
-    from needminer.ingest import ingest_to_workspace
-    from needminer.rank import formula, rank_needs
-    from needminer.report import need_engagement, write_report
-    from needminer.signals import community_health, get_detector
     from needminer.store import Workspace
-    from needminer.text import clean_messages
 
     cfg = config or PipelineConfig()
     out = Path(out_dir)
@@ -325,104 +342,149 @@ def run(
     checked = preflight(inputs, out, cfg)
     ws = Workspace(checked.workspace, key_id=checked.key_id)
     try:
-        run_ids: list[str] = []
-        summary = _stage(
-            "ingest",
-            timings,
-            lambda: ingest_to_workspace(
-                inputs, ws, format=cfg.ingest.format, tz=cfg.ingest.tz, mapping=cfg.ingest.mapping or None,
-                on_message_ids=run_ids.extend, progress=progress, limits=ingest_limits(cfg),
-            ),
-            object,
-        )
-        # as `needminer ingest` does: what was read is kept, and an input with a bad line or a
-        # skipped part keeps its error in the ledger (a warning, and in manifest.json); only
-        # inputs that gave no message at all stop the run (ingest_to_workspace raises then)
-        tick("ingest", 1, 1)
-        messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
-        if not messages:
-            raise EmptyCorpusError("The inputs hold no messages. Check the files (see `needminer ingest --dry-run`).")
-        clean = _stage("text", timings, lambda: clean_messages(messages, secret=ws.secret, config=cfg.text), list)
-        _check_items("text", clean, CleanMessage)
-        tick("text", 1, 1)
-        conv = _stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
-        tick("conversation", 1, 1)
-        detector = get_detector(cfg.signals.detector)
-        sigs = _stage("signals", timings, lambda: detector.detect(conv.fragments), list)
-        _check_items("signals", sigs, Signal)
-        tick("signals", 1, 1)
-        need_frags = [f for f, s in zip(conv.fragments, sigs) if s.need and s.intensity >= cfg.signals.min_intensity]
-        if not need_frags:
-            raise EmptyCorpusError(
-                f"None of the {len(conv.fragments)} text fragments carries a need (complaint, wish or question). "
-                "The chats may be only chit-chat; try a longer export."
-            )
-        embedder = get_embedder(
-            cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
-            threads=cfg.embed.threads,
-        )
-        texts = [_embed_text(f, cfg.embed.with_context) for f in need_frags]
-        vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
-        previous = _previous_needs(ws, embedder.model_id)
-        guide = _guide(cfg, embedder, ws)
-        disc = _stage(
-            "discover", timings,
-            lambda: discover_needs(
-                need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous,
-                blocks=getattr(embedder, "blocks", None), guide=guide,
-            ),
-            Discovery,
-        )
-        tick("discover", 1, 1)
-        stmts = _stage(
-            "describe", timings,
-            lambda: describe_needs(disc, need_frags, sigs, describer=cfg.describe.describer, options=_describer_options(cfg)),
-            list,
-        )
-        tick("describe", 1, 1)
-        by_id = {m.id: m for m in clean}
-        ranked = _stage(
-            "rank", timings,
-            lambda: rank_needs(stmts, disc, need_frags, sigs, conv, by_id, cfg.rank, max_quotes=cfg.report.max_quotes),
-            list,
-        )
-        _check_items("rank", ranked, RankedNeed)
-        tick("rank", 1, 1)
-        health = _stage("health", timings, lambda: community_health(clean, conv, sigs, tz=cfg.ingest.tz), dict)
-        manifest = {
-            "needminer": versions().get("needminer", ""),
-            "started": started.isoformat(),
-            "inputs": _input_hashes(inputs, checked.files),
-            "ingest": summary.to_dict(),
-            "config": cfg.to_dict(),
-            "seed": cfg.seed,
-            "embedder": embedder.model_id,
-            "versions": versions(),
-            "counts": {
-                "messages": len(messages),
-                "fragments": len(conv.fragments),
-                "need_fragments": len(need_frags),
-                "endorsements": len(conv.endorsements),
-                "needs": len(ranked),
-                "coverage": round(disc.coverage, 4),
-            },
-            "timings": timings,
-        }
-        unclustered = _unclustered(disc, need_frags, sigs, by_id)
-        files = _stage(
-            "report", timings,
-            lambda: swap_in(out, lambda folder: write_report(
-                ranked, folder, manifest=manifest, health=health, unclustered=unclustered,
-                lang=cfg.report.lang, formula=formula(cfg.rank), engagement=need_engagement(ranked, conv, clean),
-            )),
-            ReportFiles,
-        )
-        tick("report", 1, 1)
+        understood = _understand(inputs, ws, cfg, timings, tick, progress)
+        found = _find(understood, ws, cfg, timings, tick, progress)
+        manifest = _manifest(inputs, checked, cfg, started, understood, found, timings)
+        files = _report(out, understood, found, manifest, cfg, timings, tick)
         manifest["timings"] = timings
-        ws.record_run({**manifest, "needs": _need_memory(disc, embedder.model_id)})
-        return RunResult(files=files, needs=ranked, discovery=disc, manifest=manifest, ingest=summary.to_dict())
+        ws.record_run({**manifest, "needs": _need_memory(found.discovery, found.embedder.model_id)})
+        return RunResult(files=files, needs=found.ranked, discovery=found.discovery, manifest=manifest,
+                         ingest=understood.summary.to_dict())
     finally:
         ws.close()
+
+
+def _understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> _Understood:
+    """Ingest into the workspace, clean the run's messages, thread them and detect need signals."""
+    from needminer.conversation import build_conversation
+    from needminer.ingest import ingest_to_workspace
+    from needminer.signals import get_detector
+    from needminer.text import clean_messages
+
+    run_ids: list[str] = []
+    summary = _stage(
+        "ingest",
+        timings,
+        lambda: ingest_to_workspace(
+            inputs, ws, format=cfg.ingest.format, tz=cfg.ingest.tz, mapping=cfg.ingest.mapping or None,
+            on_message_ids=run_ids.extend, progress=progress, limits=ingest_limits(cfg),
+        ),
+        object,
+    )
+    # as `needminer ingest` does: what was read is kept, and an input with a bad line or a
+    # skipped part keeps its error in the ledger (a warning, and in manifest.json); only
+    # inputs that gave no message at all stop the run (ingest_to_workspace raises then)
+    tick("ingest", 1, 1)
+    messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
+    if not messages:
+        raise EmptyCorpusError("The inputs hold no messages. Check the files (see `needminer ingest --dry-run`).")
+    clean = _stage("text", timings, lambda: clean_messages(messages, secret=ws.secret, config=cfg.text), list)
+    _check_items("text", clean, CleanMessage)
+    tick("text", 1, 1)
+    conv = _stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
+    tick("conversation", 1, 1)
+    detector = get_detector(cfg.signals.detector)
+    sigs = _stage("signals", timings, lambda: detector.detect(conv.fragments), list)
+    _check_items("signals", sigs, Signal)
+    tick("signals", 1, 1)
+    need_frags = [f for f, s in zip(conv.fragments, sigs) if s.need and s.intensity >= cfg.signals.min_intensity]
+    if not need_frags:
+        raise EmptyCorpusError(
+            f"None of the {len(conv.fragments)} text fragments carries a need (complaint, wish or question). "
+            "The chats may be only chit-chat; try a longer export."
+        )
+    return _Understood(summary, messages, clean, conv, sigs, need_frags)
+
+
+def _find(u: _Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> _Found:
+    """Embed the need fragments, discover needs, describe and rank them."""
+    from needminer.describe import describe_needs
+    from needminer.discover import discover_needs
+    from needminer.embed import embed_with_cache, get_embedder
+    from needminer.rank import rank_needs
+
+    need_frags = u.need_fragments
+    embedder = get_embedder(
+        cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
+        threads=cfg.embed.threads,
+    )
+    texts = [_embed_text(f, cfg.embed.with_context) for f in need_frags]
+    vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
+    previous = _previous_needs(ws, embedder.model_id)
+    guide = _guide(cfg, embedder, ws)
+    disc = _stage(
+        "discover", timings,
+        lambda: discover_needs(
+            need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous,
+            blocks=getattr(embedder, "blocks", None), guide=guide,
+        ),
+        Discovery,
+    )
+    tick("discover", 1, 1)
+    stmts = _stage(
+        "describe", timings,
+        lambda: describe_needs(disc, need_frags, u.signals, describer=cfg.describe.describer,
+                               options=_describer_options(cfg)),
+        list,
+    )
+    tick("describe", 1, 1)
+    by_id = {m.id: m for m in u.clean}
+    ranked = _stage(
+        "rank", timings,
+        lambda: rank_needs(stmts, disc, need_frags, u.signals, u.conversation, by_id, cfg.rank,
+                           max_quotes=cfg.report.max_quotes),
+        list,
+    )
+    _check_items("rank", ranked, RankedNeed)
+    tick("rank", 1, 1)
+    return _Found(embedder, disc, ranked, by_id)
+
+
+def _manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: datetime, u: _Understood, found: _Found,
+              timings: dict[str, float]) -> dict[str, Any]:
+    """What the run read, with which settings and versions, and what it found (manifest.json)."""
+    return {
+        "needminer": versions().get("needminer", ""),
+        "started": started.isoformat(),
+        "inputs": _input_hashes(inputs, checked.files),
+        "ingest": u.summary.to_dict(),
+        "config": cfg.to_dict(),
+        "seed": cfg.seed,
+        "embedder": found.embedder.model_id,
+        "versions": versions(),
+        "counts": {
+            "messages": len(u.messages),
+            "fragments": len(u.conversation.fragments),
+            "need_fragments": len(u.need_fragments),
+            "endorsements": len(u.conversation.endorsements),
+            "needs": len(found.ranked),
+            "coverage": round(found.discovery.coverage, 4),
+        },
+        "timings": timings,
+    }
+
+
+def _report(out: Path, u: _Understood, found: _Found, manifest: dict[str, Any], cfg: PipelineConfig,
+            timings: dict[str, float], tick) -> ReportFiles:
+    """Community health, then the report written to a sibling folder and swapped in over ``out``."""
+    from needminer.rank import formula
+    from needminer.report import need_engagement, write_report
+    from needminer.signals import community_health
+
+    health = _stage("health", timings, lambda: community_health(u.clean, u.conversation, u.signals, tz=cfg.ingest.tz),
+                    dict)
+    unclustered = _unclustered(found.discovery, u.need_fragments, u.signals, found.by_id)
+    files = _stage(
+        "report", timings,
+        lambda: swap_in(out, lambda folder: write_report(
+            found.ranked, folder, manifest=manifest, health=health, unclustered=unclustered,
+            lang=cfg.report.lang, formula=formula(cfg.rank),
+            engagement=need_engagement(found.ranked, u.conversation, u.clean),
+        )),
+        ReportFiles,
+    )
+    tick("report", 1, 1)
+    return files
 
 
 def _describer_options(cfg: PipelineConfig) -> dict:
