@@ -12,6 +12,6 @@ from needminer.ingest import (  # noqa: F401
     _slack,
     _telegram,
     _wechat,
-    _wechat2,
+    _wechat4,
     _whatsapp,
 )
