@@ -469,7 +469,7 @@ def _report(out: Path, u: _Understood, found: _Found, manifest: dict[str, Any], 
     """Community health, then the report written to a sibling folder and swapped in over ``out``."""
     from needminer.rank import formula
     from needminer.report import need_engagement, write_report
-    from needminer.signals import community_health
+    from needminer.conversation import community_health
 
     health = _stage("health", timings, lambda: community_health(u.clean, u.conversation, u.signals, tz=cfg.ingest.tz),
                     dict)

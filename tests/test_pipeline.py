@@ -167,7 +167,7 @@ def test_year_9999_and_year_1_times_do_not_break_the_run(tmp_path):
 def test_weekly_health_at_the_calendar_edges():
     from datetime import date
 
-    from needminer.signals._health import _shift, _weekly
+    from needminer.conversation._health import _shift, _weekly
 
     rows = [{"week": date(9999, 12, 27), "speaker": "a", "noise": False, "ad": False, "need": True, "hq": False,
              "endorsement": False, "depth": 0},

@@ -10,6 +10,7 @@ from needminer.conversation._endorse import duplicate_key, is_endorsement
 from needminer.conversation._fragments import split_fragments
 from needminer.conversation._threads import ChatLayout, layout_chats
 from needminer.errors import ConfigError
+from needminer.signals import need_likeness
 from needminer.types import CleanMessage, Conversation, Endorsement, Fragment, MessageKind
 
 CONTEXT_CHARS = 60
@@ -53,8 +54,6 @@ class _Builder:
     def best_fragment(self, message_id: str) -> Fragment | None:
         frags = self.frags_of.get(message_id)
         if frags:
-            from needminer.signals import need_likeness  # lazy: signals (a later stage) imports conversation
-
             return max(frags, key=lambda f: (need_likeness(f.text), -int(f.id.rsplit("#", 1)[1])))
         kept = self.duplicates.get(message_id)
         if kept is not None:

@@ -9,21 +9,18 @@ Public API::
     need_likeness(text) -> float                   # cheap need score (endorsement targets)
     train_detector(texts, labels, *, out_dir) -> TrainReport
     load_detector(path) -> Detector
-    community_health(messages, conversation, signals) -> dict
 """
 
 from needminer.signals._rules import RuleResult, need_likeness, score_text
 from needminer.signals._detector import DETECTOR_NAMES, Detector, get_detector, load_detector, train_detector
 from needminer.signals._model import TrainReport, normalise_labels, train_model
 from needminer.signals._finetune import finetune_model
-from needminer.signals._health import community_health
 
 __all__ = [
     "DETECTOR_NAMES",
     "Detector",
     "RuleResult",
     "TrainReport",
-    "community_health",
     "finetune_model",
     "get_detector",
     "load_detector",

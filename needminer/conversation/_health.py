@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from needminer.conversation import layout_chats
+from needminer.conversation._threads import layout_chats
 from needminer.types import CleanMessage, Conversation, MessageKind, Signal, SignalLabel
 
 CHURN_DAYS = 14

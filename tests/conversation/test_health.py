@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from needminer.conversation import build_conversation
-from needminer.signals import community_health, get_detector
+from needminer.conversation import community_health
+from needminer.signals import get_detector
 from needminer.types import CleanMessage, MessageKind
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
