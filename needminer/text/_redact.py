@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from needminer.text._names import name_spans
+from needminer.text._names import _SURNAMES, name_spans
 from needminer.text._normalize import LINK, url_spans
 
 PHONE = "[手机号]"
@@ -206,6 +206,17 @@ _DIGITS4_RE = re.compile("[0-9]{4}")
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d|[\uff01-\uff5e]")
 
 
+_HONORIFICS = "老师|大师|同学|教授|医生|大夫|经理|主任|师傅|律师|先生|女士|小姐|校长|院长|班长|辅导员"
+_HONORIFIC_HINT = re.compile(_HONORIFICS)
+# The surname stands on its own (not 对方医生, 各位老师, 高中同学): no ideograph right before it, or
+# one that cannot end a word in front of a name (找王老师, 问李医生 …); 谢谢老师 thanks nobody named 谢,
+# and 康师傅 is a brand.
+_HONORIFIC_NAME = re.compile(
+    "(?:(?<![\u4e00-\u9fff])|(?<=[找问给跟和与叫请让@，,。！!？?：:；;、]))(?!康师傅)([" + "".join(sorted(_SURNAMES)) + "])"
+    "(?=(?:" + _HONORIFICS + "))"
+)
+
+
 def redact_spans(text: str) -> list[tuple[int, int, str]]:
     """Find the personal data that ``redact`` replaces.
 
@@ -243,6 +254,12 @@ def redact_spans(text: str) -> list[tuple[int, int, str]]:
     for start, end in name_spans(folded):
         if not any(start < e and s < end for s, e, _ in taken):
             taken.append((start, end, NAME))
+    # A surname before an honorific names a person too (王老师, 贾大师, 李女士): the surname goes.
+    if _HONORIFIC_HINT.search(folded):
+        for m in _HONORIFIC_NAME.finditer(folded):
+            start, end = m.span(1)
+            if not any(start < e and s < end for s, e, _ in taken):
+                taken.append((start, end, NAME))
     taken.sort()
     return taken
 

@@ -141,3 +141,23 @@ def test_recogniser_agrees_with_the_tagger() -> None:
             if ch in _SURNAMES:
                 size = recogniser.name_in(window, p)
                 assert (p + size if size else None) == reference.get(p), (window, p)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("贾大师说的对", "[姓名]大师说的对"),  # a surname before an honorific is a person
+        ("曾老师你好", "[姓名]老师你好"),
+        ("马老师明天调课", "[姓名]老师明天调课"),
+        ("谢谢老师", "谢谢老师"),  # thanks, not a teacher named 谢
+        ("对方医生说不行", "对方医生说不行"),  # 方 ends 对方 here
+        ("各位老师好", "各位老师好"),
+        ("高中同学聚会", "高中同学聚会"),
+        ("康师傅的方便面", "康师傅的方便面"),  # a brand
+        ("钱总是不够", "钱总是不够"),
+    ],
+)
+def test_surname_before_an_honorific_is_redacted(text, expected):
+    from needminer.text import redact
+
+    assert redact(text) == expected
