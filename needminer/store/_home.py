@@ -85,18 +85,24 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
+def read_key(path: Path) -> bytes | None:
+    """A 32-byte key stored at ``path``, or None when there is none (or it is not 32 bytes)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot read the key file '{path}' ({type(exc).__name__}). Check its permissions.") from exc
+    return data if len(data) == 32 else None
+
+
 def user_key(home: Path | None = None) -> bytes:
     """The per-user random key (created on first use, 0600); never leaves the home folder."""
     folder = private_dir(home or needminer_home())
     path = folder / USER_KEY
-    try:
-        data = path.read_bytes()
-        if len(data) == 32:
-            return data
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise WorkspaceError(f"Cannot read the key file '{path}' ({type(exc).__name__}). Check its permissions.") from exc
+    data = read_key(path)
+    if data is not None:
+        return data
     data = secrets.token_bytes(32)
     try:
         write_private(path, data)

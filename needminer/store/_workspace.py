@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from needminer.errors import WorkspaceBusyError, WorkspaceError
-from needminer.store._home import derive_key, private_dir, write_private
+from needminer.store._home import derive_key, private_dir, read_key, write_private
 from needminer.types import Message, MessageKind
 
 try:  # POSIX advisory locks; elsewhere SQLite's own busy timeout is the only guard
@@ -201,14 +201,9 @@ class Workspace:
         database is moved to the file.
         """
         path = self.folder / self.KEYFILE
-        try:
-            data = path.read_bytes()
-            if len(data) == 32:
-                return data
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise WorkspaceError(f"Cannot read '{path}' ({type(exc).__name__}). Check its permissions.") from exc
+        data = read_key(path)
+        if data is not None:
+            return data
         row = self._db.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
         value = bytes.fromhex(row[0]) if row else derive_key(self._key_id or str(self.folder.resolve()))
         try:
