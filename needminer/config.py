@@ -141,6 +141,7 @@ class PipelineConfig:
 
     seed: int = 42  # 0 … 2**32 - 1 (what numpy's and UMAP's seeding accepts)
     workspace: str = ""  # workspace folder; default: one per set of inputs in the user data folder (see store)
+    overrides: str = ""  # taxonomy overrides TOML (merge, split, ban, rename, pin; see needminer.model); "" = none
     ingest: IngestConfig = field(default_factory=IngestConfig)
     text: TextConfig = field(default_factory=TextConfig)
     conversation: ConversationConfig = field(default_factory=ConversationConfig)

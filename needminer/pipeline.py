@@ -22,8 +22,8 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -39,6 +39,7 @@ from needminer.types import (
     Discovery,
     Evidence,
     Fragment,
+    NeedStatement,
     RankedNeed,
     ReportFiles,
     Signal,
@@ -59,6 +60,7 @@ class RunResult:
     discovery: Discovery
     manifest: dict[str, Any]
     ingest: dict[str, Any] = field(default_factory=dict)
+    model: Any = None  # the NeedModel saved with ``save_model``
 
 
 def _stage(name: str, timings: dict[str, float], fn: Callable[[], T], expected: type | tuple) -> T:
@@ -286,7 +288,7 @@ def versions() -> dict[str, str]:
 
 
 @dataclass
-class _Understood:
+class Understood:
     """The understanding stages' output: this run's messages, cleaned, threaded and labelled."""
 
     summary: Any  # IngestSummary
@@ -298,13 +300,23 @@ class _Understood:
 
 
 @dataclass
-class _Found:
-    """The mining stages' output: embedded, clustered, described and ranked needs."""
+class Found:
+    """The mining stages' output: embedded, clustered, curated, described and ranked needs.
+
+    ``discovery`` is the clusters as found (kept in the workspace memory and a saved model);
+    ``curated`` is after the overrides (merge, split, ban), which ``ranked`` describes; ``statements``
+    describe ``curated`` before any rename.
+    """
 
     embedder: Any
     discovery: Discovery
     ranked: list[RankedNeed]
     by_id: dict[str, CleanMessage]
+    vectors: np.ndarray
+    curated: Discovery
+    statements: list[NeedStatement]
+    curation: Any  # needminer.model.Curation
+    overrides: Any  # needminer.model.Overrides
 
 
 def run(
@@ -313,6 +325,7 @@ def run(
     config: PipelineConfig | None = None,
     *,
     progress: Progress | None = None,
+    save_model: str | Path | None = None,
 ) -> RunResult:
     """Turn chat exports into a ranked need report.
 
@@ -325,6 +338,7 @@ def run(
         out_dir: Report folder (created).
         config: Run configuration (defaults when None).
         progress: Optional callback ``(stage, done, total)``.
+        save_model: Also save the fitted need model into this folder (``needminer apply`` reuses it).
 
     Returns:
         ``RunResult`` with the written files and the ranked needs.
@@ -340,21 +354,28 @@ def run(
     timings: dict[str, float] = {}
     started = datetime.now(timezone.utc)
     checked = preflight(inputs, out, cfg)
+    if save_model is not None:
+        from needminer.model import check_model_dir
+
+        check_model_dir(save_model)
+    load_overrides(cfg)  # a bad overrides file fails now, not after the long stages
     ws = Workspace(checked.workspace, key_id=checked.key_id)
     try:
-        understood = _understand(inputs, ws, cfg, timings, tick, progress)
+        understood = understand(inputs, ws, cfg, timings, tick, progress)
         found = _find(understood, ws, cfg, timings, tick, progress)
-        manifest = _manifest(inputs, checked, cfg, started, understood, found, timings)
-        files = _report(out, understood, found, manifest, cfg, timings, tick)
+        manifest = make_manifest(inputs, checked, cfg, started, understood, found, timings)
+        files = write_outputs(out, understood, found, manifest, cfg, timings, tick)
         manifest["timings"] = timings
         ws.record_run({**manifest, "needs": _need_memory(found.discovery, found.embedder.model_id)})
-        return RunResult(files=files, needs=found.ranked, discovery=found.discovery, manifest=manifest,
-                         ingest=understood.summary.to_dict())
+        model = _stage("save model", timings, lambda: save_need_model(found, understood, cfg, save_model),
+                       object) if save_model is not None else None
+        return RunResult(files=files, needs=found.ranked, discovery=found.curated, manifest=manifest,
+                         ingest=understood.summary.to_dict(), model=model)
     finally:
         ws.close()
 
 
-def _understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> _Understood:
+def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> Understood:
     """Ingest into the workspace, clean the run's messages, thread them and detect need signals."""
     from needminer.conversation import build_conversation
     from needminer.ingest import ingest_to_workspace
@@ -393,23 +414,15 @@ def _understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick
             f"None of the {len(conv.fragments)} text fragments carries a need (complaint, wish or question). "
             "The chats may be only chit-chat; try a longer export."
         )
-    return _Understood(summary, messages, clean, conv, sigs, need_frags)
+    return Understood(summary, messages, clean, conv, sigs, need_frags)
 
 
-def _find(u: _Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> _Found:
-    """Embed the need fragments, discover needs, describe and rank them."""
-    from needminer.describe import describe_needs
+def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> Found:
+    """Embed the need fragments, discover needs, then curate, describe and rank them (``finish``)."""
     from needminer.discover import discover_needs
-    from needminer.embed import embed_with_cache, get_embedder
-    from needminer.rank import rank_needs
 
     need_frags = u.need_fragments
-    embedder = get_embedder(
-        cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
-        threads=cfg.embed.threads,
-    )
-    texts = [_embed_text(f, cfg.embed.with_context) for f in need_frags]
-    vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
+    embedder, vecs = embed_fragments(need_frags, ws, cfg, timings, progress)
     previous = _previous_needs(ws, embedder.model_id)
     guide = _guide(cfg, embedder, ws)
     disc = _stage(
@@ -421,26 +434,69 @@ def _find(u: _Understood, ws, cfg: PipelineConfig, timings: dict[str, float], ti
         Discovery,
     )
     tick("discover", 1, 1)
+    return finish(u, embedder, vecs, disc, cfg, timings, tick, overrides=load_overrides(cfg))
+
+
+def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings: dict[str, float], progress):
+    """The configured embedder and the fragments' vectors (cached in the workspace)."""
+    from needminer.embed import embed_with_cache, get_embedder
+
+    embedder = get_embedder(
+        cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
+        threads=cfg.embed.threads,
+    )
+    texts = [_embed_text(f, cfg.embed.with_context) for f in frags]
+    vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
+    return embedder, vecs
+
+
+def load_overrides(cfg: PipelineConfig):
+    """The overrides file named by ``cfg.overrides`` (``--overrides``), or empty overrides."""
+    from needminer.model import Overrides
+
+    return Overrides.load(cfg.overrides) if cfg.overrides else Overrides()
+
+
+def finish(u: Understood, embedder, vecs: np.ndarray, disc: Discovery, cfg: PipelineConfig,
+           timings: dict[str, float], tick, *, overrides, known: Mapping[str, tuple[str, str]] | None = None) -> Found:
+    """Curate the clusters (merge, split, ban), describe, rename, rank and pin.
+
+    Args:
+        known: Need id → (title, statement) that a known need keeps (``needminer apply``).
+    """
+    from needminer.describe import describe_needs
+    from needminer.model import Curation, curate_discovery, curate_ranking, curate_statements
+    from needminer.rank import rank_needs
+
+    need_frags = u.need_fragments
+    curation = Curation()
+    curated = curate_discovery(disc, need_frags, overrides, curation)
     stmts = _stage(
         "describe", timings,
-        lambda: describe_needs(disc, need_frags, u.signals, describer=cfg.describe.describer,
+        lambda: describe_needs(curated, need_frags, u.signals, describer=cfg.describe.describer,
                                options=_describer_options(cfg)),
         list,
     )
+    if known:
+        stmts = [replace(st, title=known[st.need_id][0], statement=known[st.need_id][1] or st.statement)
+                 if st.need_id in known else st for st in stmts]
+    described = stmts  # before renames: what a saved model keeps (the overrides travel with it)
+    stmts = curate_statements(stmts, overrides, curation)
     tick("describe", 1, 1)
     by_id = {m.id: m for m in u.clean}
     ranked = _stage(
         "rank", timings,
-        lambda: rank_needs(stmts, disc, need_frags, u.signals, u.conversation, by_id, cfg.rank,
+        lambda: rank_needs(stmts, curated, need_frags, u.signals, u.conversation, by_id, cfg.rank,
                            max_quotes=cfg.report.max_quotes),
         list,
     )
     _check_items("rank", ranked, RankedNeed)
+    ranked = curate_ranking(ranked, overrides, curation)
     tick("rank", 1, 1)
-    return _Found(embedder, disc, ranked, by_id)
+    return Found(embedder, disc, ranked, by_id, vecs, curated, described, curation, overrides)
 
 
-def _manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: datetime, u: _Understood, found: _Found,
+def make_manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: datetime, u: Understood, found: Found,
               timings: dict[str, float]) -> dict[str, Any]:
     """What the run read, with which settings and versions, and what it found (manifest.json)."""
     return {
@@ -458,13 +514,15 @@ def _manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: datetime
             "need_fragments": len(u.need_fragments),
             "endorsements": len(u.conversation.endorsements),
             "needs": len(found.ranked),
-            "coverage": round(found.discovery.coverage, 4),
+            "coverage": round(found.curated.coverage, 4),
         },
         "timings": timings,
+        **({"overrides": found.curation.to_dict(found.overrides, Path(cfg.overrides).name if cfg.overrides else "model")}
+           if found.overrides else {}),
     }
 
 
-def _report(out: Path, u: _Understood, found: _Found, manifest: dict[str, Any], cfg: PipelineConfig,
+def write_outputs(out: Path, u: Understood, found: Found, manifest: dict[str, Any], cfg: PipelineConfig,
             timings: dict[str, float], tick) -> ReportFiles:
     """Community health, then the report written to a sibling folder and swapped in over ``out``."""
     from needminer.rank import formula
@@ -473,18 +531,36 @@ def _report(out: Path, u: _Understood, found: _Found, manifest: dict[str, Any], 
 
     health = _stage("health", timings, lambda: community_health(u.clean, u.conversation, u.signals, tz=cfg.ingest.tz),
                     dict)
-    unclustered = _unclustered(found.discovery, u.need_fragments, u.signals, found.by_id)
+    unclustered = _unclustered(found.curated, u.need_fragments, u.signals, found.by_id)
     files = _stage(
         "report", timings,
         lambda: swap_in(out, lambda folder: write_report(
             found.ranked, folder, manifest=manifest, health=health, unclustered=unclustered,
             lang=cfg.report.lang, formula=formula(cfg.rank),
-            engagement=need_engagement(found.ranked, u.conversation, u.clean),
+            engagement=need_engagement(found.ranked, u.conversation, u.clean), curation=found.curation.notes,
         )),
         ReportFiles,
     )
     tick("report", 1, 1)
     return files
+
+
+def save_need_model(found: Found, u: Understood, cfg: PipelineConfig, folder: str | Path):
+    """Fit the need model of a run (its clusters before overrides, which the model carries) and save it."""
+    from needminer.describe import describe_needs
+    from needminer.model import fit_need_model
+
+    stmts = found.statements
+    if found.curated is not found.discovery:  # the overrides changed the clusters: describe them as found
+        stmts = describe_needs(found.discovery, u.need_fragments, u.signals, describer=cfg.describe.describer,
+                               options=_describer_options(cfg))
+    model = fit_need_model(
+        found.discovery, stmts, u.need_fragments, found.vectors, blocks=getattr(found.embedder, "blocks", None),
+        embedder=cfg.embed.embedder, embedder_id=found.embedder.model_id, config=cfg.to_dict(),
+        overrides=found.overrides.to_dict(), versions=versions(),
+    )
+    model.save(folder)
+    return model
 
 
 def _describer_options(cfg: PipelineConfig) -> dict:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from needminer.cli import evaluate, ingest, rows, run, train, workspace
+from needminer.cli import apply, evaluate, ingest, rows, run, train, workspace
 from needminer.cli._common import QUIET_HELP, STATE, VERBOSE_HELP, set_verbosity, verbosity_options
 
 EXIT_CODES = (
@@ -71,6 +71,7 @@ def _main(
 
 
 run.register(app)
+apply.register(app)
 ingest.register(app)
 rows.register(app)
 train.register(app)

@@ -27,6 +27,8 @@ def run_cmd(
     granularity: Annotated[Optional[str], typer.Option(help="coarse, normal, fine or a number of needs.")] = None,
     lang: Annotated[Optional[str], typer.Option(help="Report language: zh or en.")] = None,
     guide: Annotated[Optional[Path], typer.Option(help="Guided mode: a text file of known needs (one per line) that seed and name needs.")] = None,
+    overrides: Annotated[Optional[Path], typer.Option(help="Taxonomy overrides TOML: merge, split, ban, rename, pin needs (see docs/researchers.md); also the config key 'overrides'.")] = None,
+    save_model: Annotated[Optional[Path], typer.Option("--save-model", help="Also save the fitted need model into this folder (model.safetensors + model.json) for `needminer apply`.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (report files, counts, timings, every need's rank, id, title and score) instead of the report path.")] = False,
 ) -> None:
@@ -47,10 +49,11 @@ def run_cmd(
                 "discover.granularity": granularity,
                 "report.lang": lang,
                 "discover.guide": str(guide) if guide else None,
+                "overrides": str(overrides) if overrides else None,
             },
         )
         with stage_progress(progress) as cb:
-            result = run(inputs, out, cfg, progress=cb)
+            result = run(inputs, out, cfg, progress=cb, save_model=save_model)
         warnings = [f"{item['path']}: {item['error']}" for item in result.ingest.get("inputs", []) if item.get("error")]
         if result.ingest.get("truncated"):
             warnings.append(
@@ -63,6 +66,8 @@ def run_cmd(
         for stage, seconds in (result.manifest.get("timings") or {}).items():
             log.info("stage %s took %.2f s", stage, seconds)
         log.info("embedder %s; report in %s", result.manifest.get("embedder", cfg.embed.embedder), result.files.out_dir)
+        if save_model is not None:
+            done(f"need model ({len(result.model.needs)} needs) saved in {save_model}")
         done(f"{counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
              f"→ {len(result.needs)} needs (coverage {counts.get('coverage', 0):.0%})")
         for need in result.needs[:5]:

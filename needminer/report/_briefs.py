@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from needminer.report._i18n import brief_strings, factor_label, localize_formula, ui_strings
+from needminer.report._i18n import brief_strings, curation_labels, factor_label, localize_formula, ui_strings
 from needminer.report._engage import co_creators
 from needminer.report._page import display_tz, lookup, parse_time, show_time
 from needminer.report._payload import merged_factors
@@ -139,6 +139,9 @@ def brief(need: Mapping[str, Any], lang: str, tz: Any, quotes: int = MAX_BRIEF_Q
     head = code(need.get("id", ""))
     if need.get("domain"):
         head += f" · {ui['domain_label']}{ui['colon']}{md(need['domain'])}"
+    cur = curation_labels(need.get("curation"), lang)
+    if cur:
+        head += f" · {ui['curation']}{ui['colon']}{md(ui['sep'].join(cur))}"
     lines = [f"## {need.get('rank')}. {md(need.get('title', ''))}{badge}", "", head, ""]
     lines += [f"**{b['statement']}**{ui['colon']}{md(need.get('statement', ''))}", ""]
     slots = need.get("slots") or {}

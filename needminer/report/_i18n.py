@@ -6,6 +6,8 @@ translation is one dict. Keys missing in a language fall back to Chinese.
 
 from __future__ import annotations
 
+from typing import Any
+
 from needminer.errors import ConfigError
 
 LANGS = ("zh", "en")
@@ -80,6 +82,13 @@ UI: dict[str, dict[str, str]] = {
         "trend": "趋势",
         "keywords": "关键词",
         "evidence": "原话证据",
+        "curation": "人工整理",
+        "cur_pin": "置顶",
+        "cur_rename": "改名（原：{old}）",
+        "cur_merge": "合并了 {needs}",
+        "cur_split_from": "拆分自 {need}",
+        "cur_split_into": "拆出 {need}",
+        "cur_new": "新需求候选",
         "show_evidence": "展开原话（{n} 条）",
         "hide_evidence": "收起原话",
         "evidence_capped": "页面中显示前 {shown} 条，共 {total} 条；完整消息编号见 needs.json。",
@@ -248,6 +257,13 @@ UI: dict[str, dict[str, str]] = {
         "trend": "Trend",
         "keywords": "Keywords",
         "evidence": "Evidence",
+        "curation": "Curated",
+        "cur_pin": "pinned",
+        "cur_rename": "renamed (was: {old})",
+        "cur_merge": "merged {needs}",
+        "cur_split_from": "split from {need}",
+        "cur_split_into": "split off {need}",
+        "cur_new": "new need candidate",
         "show_evidence": "Show quotes ({n})",
         "hide_evidence": "Hide quotes",
         "evidence_capped": "Showing the first {shown} of {total}; needs.json lists every message id.",
@@ -479,6 +495,25 @@ def ui_strings(lang: str) -> dict[str, str]:
 def brief_strings(lang: str) -> dict[str, str]:
     """All briefs.md strings for ``lang`` (Chinese fills any gap)."""
     return {**BRIEF["zh"], **BRIEF[check_lang(lang)]}
+
+
+def curation_labels(records: Any, lang: str) -> list[str]:
+    """What the taxonomy overrides (or ``needminer apply``) did to a need, as short labels
+    (``needs.json``'s ``curation`` records: ``{"op": "pin"}``, ``{"op": "rename", "from": …}`` …)."""
+    ui = ui_strings(lang)
+    out = []
+    for r in records or ():
+        op = r.get("op") if isinstance(r, dict) else None
+        if op == "pin" or op == "new":
+            out.append(ui[f"cur_{op}"])
+        elif op == "rename":
+            out.append(ui["cur_rename"].format(old=str(r.get("from", ""))))
+        elif op == "merge":
+            out.append(ui["cur_merge"].format(needs=ui["sep"].join(str(x) for x in r.get("needs", ()))))
+        elif op == "split":
+            key, need = ("cur_split_from", r.get("from")) if r.get("from") else ("cur_split_into", r.get("into"))
+            out.append(ui[key].format(need=str(need or "")))
+    return out
 
 
 def factor_label(name: str, lang: str) -> str:

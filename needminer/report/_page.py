@@ -15,7 +15,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import PurePath
 from typing import Any
 
-from needminer.report._i18n import factor_label, localize_formula, ui_strings
+from needminer.report._i18n import curation_labels, factor_label, localize_formula, ui_strings
 from needminer.report._payload import NEED_SIGNALS, clean_number, merged_factors, signal_mix
 
 PAGE_QUOTES_PER_NEED = 200  # needs.json keeps every quote; the page embeds at most this many
@@ -236,6 +236,7 @@ def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str,
         "chats": [chats(str(c)) for c in need.get("chats") or []],
         "endorsements": int(need.get("endorsements") or 0),
         "emerging": bool(need.get("emerging")),
+        "cur": curation_labels(need.get("curation"), lang),
         "trend": [clean_number(x) or 0 for x in need.get("trend") or []],
         "mix": signal_mix(need.get("signal_mix")),
         "keywords": [str(k) for k in need.get("keywords") or []],

@@ -143,6 +143,7 @@ def write_report(
     lang: str = "zh",
     formula: str = "",
     engagement: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    curation: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> ReportFiles:
     """Write the report of one run into ``out_dir`` (created if missing).
 
@@ -163,6 +164,8 @@ def write_report(
         engagement: Co-creation candidates per need id, as ``need_engagement`` returns them;
             written to needs.json as ``co_creators`` and shown in the page and the briefs.
             Without it both fall back to counting each speaker's quotes.
+        curation: What the taxonomy overrides did, per need id (``{"op": "pin"}`` …); written to
+            needs.json as ``curation`` on those needs and shown as badges and in the briefs.
 
     Returns:
         The paths written (``extra`` holds needs.csv).
@@ -182,6 +185,9 @@ def write_report(
     if engagement is not None:
         for need in doc["needs"]:
             need["co_creators"] = [dict(c) for c in engagement.get(need["id"], ())]
+    for need in doc["needs"]:
+        if (curation or {}).get(need["id"]):
+            need["curation"] = [dict(r) for r in curation[need["id"]]]
     extras = {
         "manifest": manifest,
         "health": health,

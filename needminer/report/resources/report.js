@@ -503,6 +503,7 @@
     tr.appendChild(h);
     if (n.emerging) tr.appendChild(el('span', 'badge', UI.emerging));
     if (n.thin) tr.appendChild(el('span', 'badge thin', UI.thin));
+    (n.cur || []).forEach(function (t) { var b = el('span', 'badge cur', t); b.title = UI.curation; tr.appendChild(b); });
     main.appendChild(tr);
     li.setAttribute('aria-labelledby', h.id);
     if (n.statement && n.statement !== n.title) main.appendChild(el('p', 'statement', n.statement));

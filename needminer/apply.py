@@ -1,0 +1,238 @@
+"""Apply a saved need model to new chat exports (``needminer apply``), at the pipeline layer.
+
+The new exports go through the same stages as ``needminer run`` up to the embeddings (ingest,
+text, conversation, signals, embed). Then, instead of clustering everything afresh:
+
+1. each need-bearing fragment is assigned to its nearest known need, with its cosine to that
+   need's centroid as the confidence (``NeedModel.assign``); below the model's threshold it goes
+   to a "new" pile;
+2. the new pile is clustered on its own (``needminer.discover.discover_needs``); each focused
+   group of at least ``MIN_CANDIDATE_FRAGMENTS`` fragments from ``MIN_CANDIDATE_SPEAKERS`` people
+   is a candidate new need, the rest stays unassigned;
+3. known needs and candidates are curated (the overrides), described, ranked and reported as a run
+   would be: a known need keeps its id, title and statement; a candidate is marked as new.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from needminer.config import PipelineConfig, load_config
+from needminer.errors import ConfigError
+from needminer.model import Assignment, NeedModel, Overrides
+from needminer.pipeline import (
+    Progress,
+    RunResult,
+    _stage,
+    embed_fragments,
+    finish,
+    load_overrides,
+    make_manifest,
+    preflight,
+    understand,
+    write_outputs,
+)
+from needminer.types import Discovery, Fragment, NeedCluster
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MIN_CANDIDATE_FRAGMENTS = 3  # a candidate new need gathers at least this many fragments …
+MIN_CANDIDATE_SPEAKERS = 2  # … said by at least this many people
+# Keys of the model's config that belong to the machine or the inputs it was fitted on, not to the model.
+_LOCAL_KEYS = ("workspace", "overrides", "discover.guide", "embed.models_dir", "ingest.format", "ingest.mapping")
+
+
+@dataclass
+class ApplyResult(RunResult):
+    """What ``apply_model`` produced: a run's result plus where each fragment went.
+
+    Attributes:
+        assignment: The known-need assignment of every need-bearing fragment (before the overrides).
+        candidates: Ids of the candidate new needs, largest first.
+    """
+
+    assignment: Assignment | None = None
+    candidates: list[str] = field(default_factory=list)
+
+
+def apply_config(model: NeedModel, path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> PipelineConfig:
+    """The config an apply runs with: the model's config, then a TOML file, then dotted overrides.
+
+    The model's embedder comes with it, so the vectors live in the model's space; machine-local
+    keys (workspace, models folder, guide, overrides file) are not taken from the model.
+
+    Raises:
+        ConfigError: The file is missing or not TOML, or a key or value is invalid.
+    """
+    merged = {k: v for k, v in _flatten(model.config).items()
+              if not any(k == key or k.startswith(key + ".") for key in _LOCAL_KEYS)}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"Config file '{p}' does not exist. Pass an existing TOML file to --config.")
+        try:
+            merged.update(_flatten(tomllib.loads(p.read_text(encoding="utf-8"))))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Config file '{p}' is not valid TOML: {exc}. Fix the syntax and retry.") from exc
+    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return load_config(None, merged)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value:
+            out.update(_flatten(value, f"{prefix}{key}."))
+        elif not isinstance(value, Mapping):
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def apply_model(
+    model: NeedModel | str | Path,
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    config: PipelineConfig | None = None,
+    *,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Assign new chats to a saved model's needs, list candidate new needs, and write the report.
+
+    Args:
+        model: A ``NeedModel`` or its folder.
+        inputs: Export files, folders or zips.
+        out_dir: Report folder (replaced whole, as for ``run``).
+        config: Run configuration; None = ``apply_config(model)`` (the model's own).
+        threshold: Cosine below which a fragment goes to the "new" pile; None = the model's.
+        progress: Optional callback ``(stage, done, total)``.
+
+    Returns:
+        ``ApplyResult``; its manifest has ``model`` and ``apply`` sections.
+
+    Raises:
+        ModelError: The model folder is missing, corrupt or from another version, or the config's
+            embedder is not the model's.
+        NeedMinerError: As ``needminer.pipeline.run``.
+    """
+    from needminer.store import Workspace
+
+    model = model if isinstance(model, NeedModel) else NeedModel.load(model)
+    cfg = config or apply_config(model)
+    out = Path(out_dir)
+    tick = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    started = datetime.now(timezone.utc)
+    checked = preflight(inputs, out, cfg)
+    _check_embedder(model, cfg)  # before the long stages
+    overrides = load_overrides(cfg) if cfg.overrides else Overrides.from_dict(model.overrides, "the model's overrides")
+    ws = Workspace(checked.workspace, key_id=checked.key_id)
+    try:
+        u = understand(inputs, ws, cfg, timings, tick, progress)
+        embedder, vecs = embed_fragments(u.need_fragments, ws, cfg, timings, progress)
+        model.check_embedder(embedder.model_id)
+        assignment = _stage("assign", timings, lambda: model.assign(vecs, threshold), Assignment)
+        disc = _stage("discover", timings,
+                      lambda: known_and_new(model, assignment, u.need_fragments, vecs, cfg,
+                                            blocks=getattr(embedder, "blocks", None)), Discovery)
+        tick("discover", 1, 1)
+        known = {n.id: (n.title, n.statement) for n in model.needs}
+        found = finish(u, embedder, vecs, disc, cfg, timings, tick, overrides=overrides, known=known)
+        candidates = list(disc.params.get("candidates", ()))
+        shown = {n.id for n in found.ranked}
+        for cid in candidates:
+            if cid in shown:
+                found.curation.note(cid, {"op": "new"})
+        manifest = make_manifest(inputs, checked, cfg, started, u, found, timings)
+        manifest["model"] = {"needs": len(model.needs), "embedder": model.embedder_id, "created": model.created,
+                             "threshold": model.threshold, "needminer": model.versions.get("needminer", "")}
+        manifest["apply"] = {k: disc.params[k] for k in ("threshold", "known_fragments", "new_pile", "candidates",
+                                                          "unassigned")}
+        if found.overrides and "overrides" in manifest and not cfg.overrides:
+            manifest["overrides"]["source"] = "model"
+        files = write_outputs(out, u, found, manifest, cfg, timings, tick)
+        manifest["timings"] = timings
+        return ApplyResult(files=files, needs=found.ranked, discovery=found.curated, manifest=manifest,
+                           ingest=u.summary.to_dict(), assignment=assignment, candidates=candidates)
+    finally:
+        ws.close()
+
+
+def _check_embedder(model: NeedModel, cfg: PipelineConfig) -> None:
+    from needminer.embed import get_embedder
+
+    embedder = get_embedder(cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
+                            threads=cfg.embed.threads)
+    model.check_embedder(embedder.model_id)
+
+
+def known_and_new(
+    model: NeedModel,
+    assignment: Assignment,
+    fragments: Sequence[Fragment],
+    vectors: np.ndarray,
+    cfg: PipelineConfig,
+    *,
+    blocks: Sequence[int] | None = None,
+) -> Discovery:
+    """The clusters of an apply: the known needs that received fragments, then candidate new needs.
+
+    Returns:
+        A ``Discovery`` whose ``params`` hold ``threshold``, ``known_fragments``, ``new_pile``,
+        ``candidates`` (ids) and ``unassigned`` (count).
+    """
+    rows: dict[str, list[int]] = {}
+    for i, nid in enumerate(assignment.need_ids):
+        if nid:
+            rows.setdefault(nid, []).append(i)
+    conf = assignment.confidence
+    clusters = []
+    for need in model.needs:
+        members = sorted(rows.get(need.id, ()), key=lambda r: (-float(conf[r]), r))
+        if members:
+            clusters.append(NeedCluster(
+                id=need.id, fragment_ids=tuple(fragments[r].id for r in members), domain=need.domain,
+                keywords=need.keywords, confidence=tuple(round(float(conf[r]), 4) for r in members),
+            ))
+    pile = [i for i, nid in enumerate(assignment.need_ids) if not nid]
+    new, loose = _candidates(model, [fragments[i] for i in pile], vectors[pile], cfg, blocks)
+    known_n = sum(len(c.fragment_ids) for c in clusters)
+    covered = known_n + sum(len(c.fragment_ids) for c in new)
+    return Discovery(
+        clusters=tuple(clusters + new),
+        unassigned=tuple(loose),
+        coverage=covered / len(fragments) if fragments else 0.0,
+        params={"clusterer": "need_model", "threshold": model.threshold, "known_fragments": known_n,
+                "new_pile": len(pile), "candidates": [c.id for c in new], "unassigned": len(loose)},
+    )
+
+
+def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray, cfg: PipelineConfig,
+                blocks: Sequence[int] | None) -> tuple[list[NeedCluster], list[str]]:
+    """Cluster the new pile; focused groups big enough are candidate new needs, the rest stays loose."""
+    from needminer.discover import discover_needs
+
+    if len(pile) < MIN_CANDIDATE_FRAGMENTS:
+        return [], [f.id for f in pile]
+    disc = discover_needs(pile, vectors, cfg.discover, seed=cfg.seed, blocks=blocks)
+    speakers = {f.id: f.speaker for f in pile}
+    taken = set(model.ids)
+    new, loose = [], list(disc.unassigned)
+    for c in disc.clusters:
+        if c.scattered or len(c.fragment_ids) < MIN_CANDIDATE_FRAGMENTS or \
+                len({speakers[f] for f in c.fragment_ids}) < MIN_CANDIDATE_SPEAKERS or c.id in taken:
+            loose.extend(c.fragment_ids)
+            continue
+        new.append(c)
+    new.sort(key=lambda c: (-len(c.fragment_ids), c.id))
+    return new, loose

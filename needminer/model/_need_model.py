@@ -1,0 +1,366 @@
+"""A fitted need taxonomy you can keep: centroids, titles, slots and keywords, saved as safetensors + JSON.
+
+``NeedModel`` holds what a fitted discovery needs to be applied to new chats: the need ids, their
+centroids in the space ``needminer.discover`` assigns in (each embedding block centred on the
+*training* corpus mean and re-normalised), the describe stage's titles, statements, slots and
+keywords, the config, the embedder id and the library versions. ``save`` writes two files into a
+folder, ``model.safetensors`` (the arrays) and ``model.json`` (everything else); nothing is pickled,
+so a model folder loads on another machine and is safe to open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from needminer.errors import ModelError
+
+FORMAT = "needminer.need_model"
+FORMAT_VERSION = 1
+WEIGHTS = "model.safetensors"
+META = "model.json"
+# Share of the training members that would fall below the "new" threshold if re-applied: the
+# threshold is this quantile of every focused member's cosine to its own centroid.
+THRESHOLD_QUANTILE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class KnownNeed:
+    """One need of a fitted model.
+
+    Attributes:
+        id: Stable need id (``"N" + 6 hex``), kept when the model is applied to new chats.
+        title: Short title from the describe stage.
+        statement: One-line need statement.
+        keywords: Top keywords.
+        slots: Slot name (persona, scene, task, pain, expectation) → slot text.
+        domain: Coarser domain name.
+        size: Number of training fragments.
+        scattered: A scattered group (odds and ends), kept for reference; never assigned to.
+    """
+
+    id: str
+    title: str = ""
+    statement: str = ""
+    keywords: tuple[str, ...] = ()
+    slots: dict[str, str] = field(default_factory=dict)
+    domain: str = ""
+    size: int = 0
+    scattered: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "statement": self.statement, "keywords": list(self.keywords),
+                "slots": dict(self.slots), "domain": self.domain, "size": self.size, "scattered": self.scattered}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> KnownNeed:
+        return cls(id=str(d["id"]), title=str(d.get("title", "")), statement=str(d.get("statement", "")),
+                   keywords=tuple(str(k) for k in d.get("keywords", ())),
+                   slots={str(k): str(v) for k, v in (d.get("slots") or {}).items()},
+                   domain=str(d.get("domain", "")), size=int(d.get("size", 0)), scattered=bool(d.get("scattered", False)))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where ``NeedModel.assign`` put each vector.
+
+    Attributes:
+        need_ids: Known need id per row, ``""`` for the "new" pile (below the threshold).
+        nearest: The nearest known need per row, whatever the threshold.
+        confidence: Cosine of each row to its nearest need's centroid (in the model's space).
+        vectors: The rows in the model's space (centred with the training means), float32.
+    """
+
+    need_ids: tuple[str, ...]
+    nearest: tuple[str, ...]
+    confidence: np.ndarray
+    vectors: np.ndarray
+
+
+def unit_rows(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return (v / n).astype(np.float32)
+
+
+def centre_with(vectors: np.ndarray, means: np.ndarray, blocks: Sequence[int] | None = None) -> np.ndarray:
+    """``needminer.discover.centre`` with given means: each block minus its (training) mean, re-normalised.
+
+    Args:
+        vectors: Embeddings, (n, d).
+        means: Per-column means of the training embeddings, (d,).
+        blocks: Widths of concatenated embeddings; each is centred and normalised on its own first.
+    """
+    v = np.asarray(vectors, dtype=np.float32)
+    m = np.asarray(means, dtype=np.float32)
+    if blocks and len(blocks) > 1 and sum(blocks) == v.shape[1]:
+        parts, start = [], 0
+        for width in blocks:
+            parts.append(unit_rows(v[:, start : start + width] - m[start : start + width]))
+            start += width
+        v = np.hstack(parts)
+    else:
+        v = v - m
+    return unit_rows(v)
+
+
+@dataclass(frozen=True)
+class NeedModel:
+    """A fitted need taxonomy: apply it to new fragments with ``assign``; keep it with ``save``/``load``.
+
+    Attributes:
+        needs: The known needs, in training order (largest first, a scattered group last).
+        centroids: Unit centroid per need, float32 (len(needs), d), in the model's space.
+        means: Training embedding means, float32 (d,), used to centre new vectors.
+        blocks: Widths of concatenated embedding blocks (``ConcatEmbedder.blocks``); () for one.
+        embedder: Embedder name as configured (``"e5-small+lite"``, ``"hashing"``).
+        embedder_id: The embedder's ``model_id``; applying with another one is refused.
+        threshold: Cosine to the nearest centroid below which a fragment goes to the "new" pile.
+        config: The run config the model was fitted with (``PipelineConfig.to_dict()``).
+        overrides: The taxonomy overrides of the fitting run (re-applied by ``apply``), as parsed.
+        versions: needminer and library versions at fit time.
+        created: ISO time of the fit.
+    """
+
+    needs: tuple[KnownNeed, ...]
+    centroids: np.ndarray
+    means: np.ndarray
+    blocks: tuple[int, ...] = ()
+    embedder: str = ""
+    embedder_id: str = ""
+    threshold: float = 0.0
+    config: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    created: str = ""
+
+    def __post_init__(self) -> None:
+        c = self.centroids
+        if not isinstance(c, np.ndarray) or c.ndim != 2 or c.shape[0] != len(self.needs):
+            raise ModelError(f"NeedModel: centroids must have shape ({len(self.needs)}, d); got {getattr(c, 'shape', None)}.")
+        if self.means.shape != (c.shape[1],):
+            raise ModelError(f"NeedModel: means must have shape ({c.shape[1]},); got {self.means.shape}.")
+
+    @property
+    def dim(self) -> int:
+        return int(self.centroids.shape[1])
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(n.id for n in self.needs)
+
+    def need(self, need_id: str) -> KnownNeed | None:
+        return next((n for n in self.needs if n.id == need_id), None)
+
+    # -- fitting --------------------------------------------------------------------------------------
+    @classmethod
+    def from_clusters(
+        cls,
+        needs: Sequence[KnownNeed],
+        members: Mapping[str, Sequence[int]],
+        vectors: np.ndarray,
+        *,
+        blocks: Sequence[int] | None = None,
+        embedder: str = "",
+        embedder_id: str = "",
+        threshold: float | None = None,
+        config: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        versions: Mapping[str, str] | None = None,
+    ) -> NeedModel:
+        """Build a model from the training embeddings and each need's member rows.
+
+        Args:
+            needs: The needs, in order.
+            members: Need id → row indices into ``vectors``.
+            vectors: Training embeddings (raw, as the embedder returned them), float32 (n, d).
+            threshold: The "new" threshold; None = the ``THRESHOLD_QUANTILE`` of the members' cosines.
+
+        Raises:
+            ModelError: A need without members, or no vectors.
+        """
+        v = np.asarray(vectors, dtype=np.float32)
+        if v.ndim != 2 or v.shape[0] == 0:
+            raise ModelError("A need model needs the training embeddings; got none.")
+        means = v.mean(axis=0).astype(np.float32)
+        space = centre_with(v, means, blocks)
+        cents, member_cos = [], []
+        for need in needs:
+            rows = list(members.get(need.id, ()))
+            if not rows:
+                raise ModelError(f"Need {need.id} has no member fragments; a need model cannot hold it.")
+            cent = unit_rows(space[rows].mean(axis=0, keepdims=True))[0]
+            cents.append(cent)
+            if not need.scattered:
+                member_cos.extend((space[rows] @ cent).tolist())
+        if threshold is None:
+            threshold = float(np.quantile(member_cos, THRESHOLD_QUANTILE)) if member_cos else 0.0
+        return cls(
+            needs=tuple(needs), centroids=np.stack(cents).astype(np.float32), means=means,
+            blocks=tuple(int(b) for b in (blocks or ()) if len(blocks or ()) > 1), embedder=embedder,
+            embedder_id=embedder_id, threshold=round(float(threshold), 6), config=dict(config or {}),
+            overrides=dict(overrides or {}), versions=dict(versions or {}),
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+
+    # -- applying -------------------------------------------------------------------------------------
+    def assign(self, vectors: np.ndarray, threshold: float | None = None) -> Assignment:
+        """Assign each embedding to its nearest known need, or to the "new" pile below the threshold.
+
+        A scattered group is never assigned to. Deterministic: the same model and vectors give the
+        same assignment, bit for bit, wherever the model was loaded.
+
+        Args:
+            vectors: Raw embeddings from the model's embedder, (n, d).
+            threshold: Overrides ``self.threshold``.
+
+        Raises:
+            ModelError: The vectors' width differs from the model's.
+        """
+        v = np.asarray(vectors, dtype=np.float32)
+        if v.ndim != 2 or v.shape[1] != self.dim:
+            raise ModelError(
+                f"The embeddings have shape {v.shape}, the need model expects (n, {self.dim}). Apply the model "
+                f"with the embedder it was fitted with ({self.embedder or self.embedder_id})."
+            )
+        t = self.threshold if threshold is None else float(threshold)
+        space = centre_with(v, self.means, self.blocks)
+        usable = np.array([not n.scattered for n in self.needs], dtype=bool)
+        if len(v) == 0 or not usable.any():
+            empty = tuple("" for _ in range(len(v)))
+            return Assignment(empty, empty, np.zeros(len(v), dtype=np.float32), space)
+        sims = space @ self.centroids.T
+        sims[:, ~usable] = -np.inf
+        best = np.argmax(sims, axis=1)
+        conf = sims[np.arange(len(v)), best].astype(np.float32)
+        nearest = tuple(self.needs[i].id for i in best)
+        ids = tuple(nid if c >= t else "" for nid, c in zip(nearest, conf))
+        return Assignment(ids, nearest, conf, space)
+
+    # -- persistence ----------------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write ``model.safetensors`` and ``model.json`` into ``folder`` (created; earlier model files replaced).
+
+        Returns:
+            The folder.
+
+        Raises:
+            ModelError: The folder cannot be written.
+        """
+        from safetensors.numpy import save as st_save
+
+        out = Path(folder)
+        blob = st_save({"centroids": np.ascontiguousarray(self.centroids), "means": np.ascontiguousarray(self.means)})
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "created": self.created,
+            "embedder": self.embedder,
+            "embedder_id": self.embedder_id,
+            "blocks": list(self.blocks),
+            "dim": self.dim,
+            "threshold": self.threshold,
+            "weights_sha256": hashlib.sha256(blob).hexdigest(),
+            "needs": [n.to_dict() for n in self.needs],
+            "overrides": self.overrides,
+            "config": self.config,
+            "versions": self.versions,
+        }
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            _write_atomic(out / WEIGHTS, blob)
+            _write_atomic(out / META, (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        except OSError as exc:
+            raise ModelError(f"Cannot write the need model into '{out}' ({type(exc).__name__}). Pass a writable folder.") from exc
+        return out
+
+    @classmethod
+    def load(cls, folder: str | Path) -> NeedModel:
+        """Read a model folder written by ``save`` (on any machine).
+
+        Raises:
+            ModelError: The folder or a file is missing, a file is corrupt, or the model was written
+                by an incompatible needminer (the message says which and what to do).
+        """
+        d = Path(folder)
+        if not d.is_dir():
+            raise ModelError(f"Need model folder '{d}' does not exist. Pass a folder written by `needminer run --save-model`.")
+        missing = [name for name in (META, WEIGHTS) if not (d / name).is_file()]
+        if missing:
+            raise ModelError(
+                f"'{d}' is not a need model folder: {', '.join(missing)} missing. "
+                "Pass a folder written by `needminer run --save-model` (or NeedMiner.save)."
+            )
+        try:
+            meta = json.loads((d / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"'{d / META}' is not readable JSON ({type(exc).__name__}). Save the model again.") from exc
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ModelError(f"'{d / META}' is not a needminer need model. Pass a folder written by `needminer run --save-model`.")
+        version = meta.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ModelError(
+                f"The need model in '{d}' has format version {version!r}; this needminer reads version {FORMAT_VERSION}. "
+                "Fit and save the model again with this version (needminer run --save-model)."
+            )
+        return cls._from_files(d, meta)
+
+    @classmethod
+    def _from_files(cls, d: Path, meta: dict[str, Any]) -> NeedModel:
+        from safetensors import SafetensorError
+        from safetensors.numpy import load as st_load
+
+        blob = (d / WEIGHTS).read_bytes()
+        if meta.get("weights_sha256") and hashlib.sha256(blob).hexdigest() != meta["weights_sha256"]:
+            raise ModelError(f"'{d / WEIGHTS}' does not match its model.json (corrupt or replaced). Save the model again.")
+        try:
+            arrays = st_load(blob)
+            needs = tuple(KnownNeed.from_dict(n) for n in meta["needs"])
+            return cls(
+                needs=needs, centroids=arrays["centroids"].astype(np.float32, copy=False),
+                means=arrays["means"].astype(np.float32, copy=False),
+                blocks=tuple(int(b) for b in meta.get("blocks", ())), embedder=str(meta.get("embedder", "")),
+                embedder_id=str(meta.get("embedder_id", "")), threshold=float(meta.get("threshold", 0.0)),
+                config=dict(meta.get("config") or {}), overrides=dict(meta.get("overrides") or {}),
+                versions=dict(meta.get("versions") or {}), created=str(meta.get("created", "")),
+            )
+        except ModelError:
+            raise
+        except (SafetensorError, KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"The need model in '{d}' is corrupt ({type(exc).__name__}). Save the model again.") from exc
+
+    def check_embedder(self, embedder_id: str) -> None:
+        """Refuse an embedder other than the one the model was fitted with.
+
+        Raises:
+            ModelError: Naming both embedders and what to do.
+        """
+        if self.embedder_id and embedder_id != self.embedder_id:
+            raise ModelError(
+                f"The need model was fitted with embedder '{self.embedder_id}', but this run embeds with "
+                f"'{embedder_id}'. Apply it with --embedder {self.embedder or self.embedder_id} (the default for "
+                "`needminer apply`), or fit a new model with this embedder."
+            )
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
