@@ -1,4 +1,5 @@
-"""`needminer train-detector`: train a signal detector on your own labelled CSV."""
+"""`needminer train-detector`: train a signal detector on your own labelled CSV; `needminer tune`: fine-tune
+the encoder on it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from needminer.cli._common import done, err_console, error_boundary, out_console, quiet
+from needminer.cli._common import done, err_console, error_boundary, out_console, quiet, say
 
 
 def train_detector_cmd(
@@ -58,17 +59,62 @@ def train_detector_cmd(
              f"in {report.seconds:.1f}s → {out}\n  use it: needminer detect FILE.csv --detector {out}")
 
 
+def tune_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV file with a text column and a label column (same label = same need).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the tuned model; use it with --embedder hf:FOLDER.", show_default=False)],
+    text_column: Annotated[str, typer.Option("--text-column", "-t", help="Name of the column holding the texts.")] = "text",
+    label_column: Annotated[str, typer.Option("--label-column", "-l", help="Name of the column holding the labels (any names).")] = "label",
+    epochs: Annotated[int, typer.Option(help="Passes over the labelled texts (early stop may end sooner).", min=1)] = 3,
+    max_seconds: Annotated[float, typer.Option("--max-seconds", help="Stop after about this many seconds and save the best weights so far; --resume continues (0 = no limit).", min=0)] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the unfinished run whose checkpoint is in --out.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed (split, batches, dropout).")] = 0,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per training step.", min=4)] = 32,
+    lr: Annotated[float, typer.Option("--lr", help="Peak learning rate.", min=0)] = 3e-5,
+    holdout: Annotated[float, typer.Option(help="Share of each label held out to decide when to stop (0 = no early stop).", min=0, max=0.49)] = 0.15,
+    patience: Annotated[int, typer.Option(help="Checks without gain on the held-out texts before stopping.", min=1)] = 2,
+    base: Annotated[Optional[Path], typer.Option("--base", help="A local HF model folder to start from (default: e5-small).", show_default=False)] = None,
+    models_dir: Annotated[Optional[Path], typer.Option("--models-dir", help="Folder holding (or to build) e5-small. Default: the per-user model folder ($NEEDMINER_HOME/models).", show_default=False)] = None,
+    threads: Annotated[int, typer.Option(help="CPU threads (0 = all cores).", min=0)] = 0,
+) -> None:
+    """Fine-tune the sentence encoder on labelled texts (contrastive: same label together, other labels
+    apart, with mined hard negatives) and save it as a model folder for --embedder hf:FOLDER."""
+    from needminer.embed.tune import tune_encoder
+    from needminer.errors import ConfigError
+    from needminer.tabular import read_rows
+
+    with error_boundary():
+        _fields, rows = read_rows(file, text_column, (label_column,))
+        rows = [r for r in rows if (r.get(label_column) or "").strip() and (r.get(text_column) or "").strip()]
+        if not rows:
+            raise ConfigError(f"No row of '{file}' has both a text in '{text_column}' and a label in '{label_column}'.")
+        with _steps(not quiet(), "tune") as progress:
+            result = tune_encoder(
+                [r[text_column] for r in rows], [r[label_column] for r in rows], out, base=base, models_dir=models_dir,
+                epochs=epochs, batch_size=batch_size, lr=lr, holdout=holdout, patience=patience, seed=seed,
+                threads=threads, max_seconds=max_seconds or None, resume=resume, progress=progress,
+                log=None if quiet() else (lambda msg: err_console.print(msg, highlight=False, markup=False)),
+            )
+        check = ""
+        if result.check_before is not None:
+            check = f", held-out MAP {result.check_before:.3f} → {result.check_best:.3f} (step {result.best_step})"
+        how = {"epochs": f"{epochs} epoch(s)", "early_stop": "early stop"}.get(result.stopped, result.stopped.replace("_", "-"))
+        done(f"tuned on {result.n_train} texts, {result.n_labels} labels, {result.steps} steps ({how}){check} "
+             f"in {result.seconds:.0f}s → {out}\n  use it: needminer run INPUT --embedder hf:{out}")
+        if not result.finished:
+            say("  stopped by --max-seconds; the checkpoint is kept: add --resume to continue")
+
+
 @contextmanager
-def _steps(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _steps(show: bool, name: str = "fine-tune") -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar over training steps (fine-tuning only; the n-gram model trains in seconds)."""
     if not show:
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("fine-tune"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Progress(TextColumn(name), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("fine-tune", total=None)
+        task = bar.add_task(name, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
@@ -125,3 +171,4 @@ def _print_cv(texts: list[str], labels: list[str], k: int, params: dict) -> None
 
 def register(app: typer.Typer) -> None:
     app.command("train-detector")(train_detector_cmd)
+    app.command("tune")(tune_cmd)
