@@ -5,7 +5,11 @@ Embedders are registered by versioned name in ``needminer.registry.embedders``:
 =================  ===========  ==========================================================
 name               alias        what
 =================  ===========  ==========================================================
-``e5-small.v1``    e5-small     multilingual-e5-small via transformers (default, 384 d)
+``e5-small-int8``  e5-small,    multilingual-e5-small (384 d) with int8 weights on ONNX
+``.v1``            e5-small-    Runtime (default; faster on CPU, cosine to fp32 >= 0.98, the
+                   int8         quality gate in README "Speed")
+``e5-small.v1``    e5-small-    the same model in fp32 via transformers: the exact path
+                   fp32
 ``use-m3.v1``      lite         USE-multilingual-v3 in numpy (512 d, fast, no torch)
 ``hf.v1``          hf:<model>   any local HF folder (or a hub id, when named) + mean pooling
 ``hashing.v1``     hashing      char n-gram hashing (256 d), for unit tests only
@@ -24,7 +28,8 @@ from pathlib import Path
 from needminer.embed._base import Embedder
 from needminer.embed._cache import embed_with_cache
 from needminer.embed._concat import ConcatEmbedder
-from needminer.embed._e5 import E5SmallEmbedder, build_e5_small, resolve_models_dir
+from needminer.embed._e5 import (E5Int8Embedder, E5SmallEmbedder, build_e5_small, build_e5_small_int8,
+                                 resolve_models_dir)
 from needminer.embed._hashing import HashingEmbedder
 from needminer.embed._hf import HFEmbedder, check_torch_stack, quiet_transformers
 from needminer.embed._lite import LiteEmbedder
@@ -104,6 +109,7 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path | None 
 __all__ = [
     "DEFAULT_EMBEDDER",
     "ConcatEmbedder",
+    "E5Int8Embedder",
     "E5SmallEmbedder",
     "Embedder",
     "HFEmbedder",
@@ -111,6 +117,7 @@ __all__ = [
     "LiteEmbedder",
     "available_embedders",
     "build_e5_small",
+    "build_e5_small_int8",
     "check_torch_stack",
     "embed_with_cache",
     "get_embedder",

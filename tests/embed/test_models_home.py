@@ -30,8 +30,10 @@ def test_default_models_dir_is_per_user(fresh_home: Path, monkeypatch: pytest.Mo
 
 
 def test_models_dir_overrides(fresh_home: Path, tmp_path: Path):
-    emb = get_embedder("e5-small", models_dir=tmp_path / "mine")
-    assert isinstance(emb, E5SmallEmbedder) and emb.models_dir == tmp_path / "mine"
+    for name in ("e5-small", "e5-small-fp32"):
+        emb = get_embedder(name, models_dir=tmp_path / "mine")
+        assert emb.models_dir == tmp_path / "mine"
+    assert isinstance(emb, E5SmallEmbedder)
     assert resolve_models_dir("~/x") == Path.home() / "x"
 
 
