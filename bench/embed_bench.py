@@ -1,22 +1,30 @@
-"""Throughput of the embed stage on synthetic Chinese need sentences.
+"""Throughput of the embed stage on synthetic Chinese need sentences, fast path beside the exact one.
 
-Run: ``python bench/embed_bench.py --embedder e5-small --n 1000 [--json]``. Prints load seconds
-(including building models/e5-small on first use and importing torch), sentences/s of
-``embed`` (no cache) and the peak RSS of the process. Sentences are unique combinations of
-who / when / what / complaint phrases, 12-40 characters like real chat fragments.
+Run: ``python -m bench.embed_bench [--embedder e5-small-int8] [--baseline e5-small-fp32] [--n 1000]
+[--rounds 3] [--json]``. Both embedders embed the same sentences in the same process, in
+alternating rounds (so that a change of machine load hits both), and the report gives each one's
+load seconds (including building its model folder on first use and importing torch / onnxruntime),
+median sentences/s of ``embed`` (no cache), the ratio of the two, and the cosine of each
+sentence's vector to the baseline's (min / mean). ``--baseline ''`` measures one embedder only.
+Sentences are unique combinations of who / when / what / complaint phrases, 12-40 characters like
+real chat fragments.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
 
 from needminer.embed import get_embedder  # noqa: E402
 
@@ -43,48 +51,72 @@ def make_sentences(n: int, seed: int = 0) -> list[str]:
     return out
 
 
-def run(embedder: str, n: int, batch_size: int, threads: int, models_dir: str) -> dict:
-    texts = make_sentences(n)
+def _load(name: str, batch_size: int, threads: int, models_dir: str | None) -> tuple[object, float]:
     t0 = time.perf_counter()
-    emb = get_embedder(embedder, models_dir=models_dir, batch_size=batch_size, threads=threads)
+    emb = get_embedder(name, models_dir=models_dir, batch_size=batch_size, threads=threads)
     load = getattr(emb, "load", None)
     if callable(load):
         load()
-    load_s = time.perf_counter() - t0
-    emb.embed(texts[:8])  # warm-up (allocator, thread pools)
-    t1 = time.perf_counter()
-    vecs = emb.embed(texts)
-    embed_s = time.perf_counter() - t1
-    return {
-        "embedder": embedder,
-        "model_id": emb.model_id,
-        "n": n,
-        "dim": int(vecs.shape[1]),
-        "batch_size": batch_size,
-        "threads": threads,
-        "load_s": round(load_s, 2),
-        "embed_s": round(embed_s, 2),
-        "sentences_per_s": round(n / embed_s, 1),
-        "mean_chars": round(sum(map(len, texts)) / n, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }
+    for part in getattr(emb, "parts", ()):  # a combined embedder: load each part now
+        part_load = getattr(part, "load", None)
+        if callable(part_load):
+            part_load()
+    return emb, time.perf_counter() - t0
+
+
+def run(embedder: str, n: int, batch_size: int, threads: int, models_dir: str | None, *,
+        baseline: str = "", rounds: int = 3) -> dict:
+    """Sentences/s of ``embedder`` (and of ``baseline``, in alternating rounds) and their cosine."""
+    texts = make_sentences(n)
+    names = [embedder] + ([baseline] if baseline else [])
+    loaded = {name: _load(name, batch_size, threads, models_dir) for name in names}
+    speeds: dict[str, list[float]] = {name: [] for name in names}
+    vecs: dict[str, np.ndarray] = {}
+    for _ in range(max(1, rounds)):
+        for name in names:
+            emb = loaded[name][0]
+            emb.embed(texts[:8])  # warm-up (allocator, thread pools)
+            t1 = time.perf_counter()
+            vecs[name] = emb.embed(texts)
+            speeds[name].append(n / (time.perf_counter() - t1))
+
+    def figures(name: str) -> dict:
+        emb, load_s = loaded[name]
+        return {"embedder": name, "model_id": emb.model_id, "dim": int(vecs[name].shape[1]),
+                "load_s": round(load_s, 2), "sentences_per_s": round(statistics.median(speeds[name]), 1),
+                "sentences_per_s_rounds": [round(s, 1) for s in speeds[name]]}
+
+    out = {"n": n, "batch_size": batch_size, "threads": threads, "cores_available": len(os.sched_getaffinity(0)),
+           "load_average": round(os.getloadavg()[0], 2), "mean_chars": round(sum(map(len, texts)) / n, 1),
+           **figures(embedder)}
+    if baseline:
+        out["baseline"] = figures(baseline)
+        out["speedup"] = round(out["sentences_per_s"] / out["baseline"]["sentences_per_s"], 2)
+        if vecs[embedder].shape == vecs[baseline].shape:
+            cos = (vecs[embedder] * vecs[baseline]).sum(axis=1)
+            out["cosine_to_baseline"] = {"min": round(float(cos.min()), 4), "mean": round(float(cos.mean()), 4)}
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embedder", default="e5-small", help="e5-small | lite | hashing | hf:<folder>")
-    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--embedder", default="e5-small-int8", help="e5-small-int8 | e5-small-fp32 | lite | hashing | hf:<folder>")
+    parser.add_argument("--baseline", default="e5-small-fp32", help="measured in the same run ('' = none)")
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the median counts")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
-    parser.add_argument("--models-dir", default="models")
+    parser.add_argument("--models-dir", default=None, help="default: the per-user model folder")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = run(args.embedder, args.n, args.batch_size, args.threads, args.models_dir)
+    result = run(args.embedder, args.n, args.batch_size, args.threads, args.models_dir,
+                 baseline=args.baseline, rounds=args.rounds)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         for key, value in result.items():
-            print(f"{key:>16}: {value}")
+            print(f"{key:>24}: {value}")
 
 
 if __name__ == "__main__":
