@@ -72,6 +72,7 @@ def tune_cmd(
     lr: Annotated[float, typer.Option("--lr", help="Peak learning rate.", min=0)] = 3e-5,
     holdout: Annotated[float, typer.Option(help="Share of each label held out to decide when to stop (0 = no early stop).", min=0, max=0.49)] = 0.15,
     patience: Annotated[int, typer.Option(help="Checks without gain on the held-out texts before stopping.", min=1)] = 2,
+    train_layers: Annotated[int, typer.Option("--train-layers", help="Train the top N transformer layers; the frozen ones below run once per text (0 = every layer: slower).", min=0)] = 4,
     base: Annotated[Optional[Path], typer.Option("--base", help="A local HF model folder to start from (default: e5-small).", show_default=False)] = None,
     models_dir: Annotated[Optional[Path], typer.Option("--models-dir", help="Folder holding (or to build) e5-small. Default: the per-user model folder ($NEEDMINER_HOME/models).", show_default=False)] = None,
     threads: Annotated[int, typer.Option(help="CPU threads (0 = all cores).", min=0)] = 0,
@@ -91,6 +92,7 @@ def tune_cmd(
             result = tune_encoder(
                 [r[text_column] for r in rows], [r[label_column] for r in rows], out, base=base, models_dir=models_dir,
                 epochs=epochs, batch_size=batch_size, lr=lr, holdout=holdout, patience=patience, seed=seed,
+                train_layers=train_layers,
                 threads=threads, max_seconds=max_seconds or None, resume=resume, progress=progress,
                 log=None if quiet() else (lambda msg: err_console.print(msg, highlight=False, markup=False)),
             )
