@@ -30,12 +30,12 @@ from needminer.model import Assignment, NeedModel, Overrides
 from needminer.pipeline import (
     Progress,
     RunResult,
-    _stage,
     embed_fragments,
     finish,
     load_overrides,
     make_manifest,
     preflight,
+    timed_stage,
     understand,
     write_outputs,
 )
@@ -141,8 +141,8 @@ def apply_model(
         u = understand(inputs, ws, cfg, timings, tick, progress)
         embedder, vecs = embed_fragments(u.need_fragments, ws, cfg, timings, progress)
         model.check_embedder(embedder.model_id)
-        assignment = _stage("assign", timings, lambda: model.assign(vecs, threshold), Assignment)
-        disc = _stage("discover", timings,
+        assignment = timed_stage("assign", timings, lambda: model.assign(vecs, threshold), Assignment)
+        disc = timed_stage("discover", timings,
                       lambda: known_and_new(model, assignment, u.need_fragments, vecs, cfg,
                                             blocks=getattr(embedder, "blocks", None)), Discovery)
         tick("discover", 1, 1)

@@ -18,19 +18,18 @@ import contextlib
 import hashlib
 import json
 import os
-import platform
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
+from needminer._versions import versions
 from needminer.config import PipelineConfig, validate_config
 from needminer.errors import EmptyCorpusError, NeedMinerError, OutputError, StageError
 from needminer.types import (
@@ -63,7 +62,7 @@ class RunResult:
     model: Any = None  # the NeedModel saved with ``save_model``
 
 
-def _stage(name: str, timings: dict[str, float], fn: Callable[[], T], expected: type | tuple) -> T:
+def timed_stage(name: str, timings: dict[str, float], fn: Callable[[], T], expected: type | tuple) -> T:
     start = time.perf_counter()
     try:
         out = fn()
@@ -275,18 +274,6 @@ def _rebase(files: ReportFiles, old: Path, new: Path) -> ReportFiles:
     )
 
 
-def versions() -> dict[str, str]:
-    """Versions of needminer and the libraries that shape its output."""
-    out = {"python": platform.python_version()}
-    for pkg in ("needminer", "numpy", "scikit-learn", "jieba", "bertopic", "umap-learn", "hdbscan",
-                "torch", "transformers", "opencc", "spacy"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 @dataclass
 class Understood:
     """The understanding stages' output: this run's messages, cleaned, threaded and labelled."""
@@ -367,7 +354,7 @@ def run(
         files = write_outputs(out, understood, found, manifest, cfg, timings, tick)
         manifest["timings"] = timings
         ws.record_run({**manifest, "needs": _need_memory(found.discovery, found.embedder.model_id)})
-        model = _stage("save model", timings, lambda: save_need_model(found, understood, cfg, save_model),
+        model = timed_stage("save model", timings, lambda: save_need_model(found, understood, cfg, save_model),
                        object) if save_model is not None else None
         return RunResult(files=files, needs=found.ranked, discovery=found.curated, manifest=manifest,
                          ingest=understood.summary.to_dict(), model=model)
@@ -383,7 +370,7 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     from needminer.text import clean_messages
 
     run_ids: list[str] = []
-    summary = _stage(
+    summary = timed_stage(
         "ingest",
         timings,
         lambda: ingest_to_workspace(
@@ -399,13 +386,13 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
     if not messages:
         raise EmptyCorpusError("The inputs hold no messages. Check the files (see `needminer ingest --dry-run`).")
-    clean = _stage("text", timings, lambda: clean_messages(messages, secret=ws.secret, config=cfg.text), list)
+    clean = timed_stage("text", timings, lambda: clean_messages(messages, secret=ws.secret, config=cfg.text), list)
     _check_items("text", clean, CleanMessage)
     tick("text", 1, 1)
-    conv = _stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
+    conv = timed_stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
     tick("conversation", 1, 1)
     detector = get_detector(cfg.signals.detector)
-    sigs = _stage("signals", timings, lambda: detector.detect(conv.fragments), list)
+    sigs = timed_stage("signals", timings, lambda: detector.detect(conv.fragments), list)
     _check_items("signals", sigs, Signal)
     tick("signals", 1, 1)
     need_frags = [f for f, s in zip(conv.fragments, sigs) if s.need and s.intensity >= cfg.signals.min_intensity]
@@ -425,7 +412,7 @@ def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tic
     embedder, vecs = embed_fragments(need_frags, ws, cfg, timings, progress)
     previous = _previous_needs(ws, embedder.model_id)
     guide = _guide(cfg, embedder, ws)
-    disc = _stage(
+    disc = timed_stage(
         "discover", timings,
         lambda: discover_needs(
             need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous,
@@ -446,7 +433,7 @@ def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings:
         threads=cfg.embed.threads,
     )
     texts = [_embed_text(f, cfg.embed.with_context) for f in frags]
-    vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
+    vecs = timed_stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
     return embedder, vecs
 
 
@@ -471,7 +458,7 @@ def finish(u: Understood, embedder, vecs: np.ndarray, disc: Discovery, cfg: Pipe
     need_frags = u.need_fragments
     curation = Curation()
     curated = curate_discovery(disc, need_frags, overrides, curation)
-    stmts = _stage(
+    stmts = timed_stage(
         "describe", timings,
         lambda: describe_needs(curated, need_frags, u.signals, describer=cfg.describe.describer,
                                options=_describer_options(cfg)),
@@ -484,7 +471,7 @@ def finish(u: Understood, embedder, vecs: np.ndarray, disc: Discovery, cfg: Pipe
     stmts = curate_statements(stmts, overrides, curation)
     tick("describe", 1, 1)
     by_id = {m.id: m for m in u.clean}
-    ranked = _stage(
+    ranked = timed_stage(
         "rank", timings,
         lambda: rank_needs(stmts, curated, need_frags, u.signals, u.conversation, by_id, cfg.rank,
                            max_quotes=cfg.report.max_quotes),
@@ -529,10 +516,10 @@ def write_outputs(out: Path, u: Understood, found: Found, manifest: dict[str, An
     from needminer.report import need_engagement, write_report
     from needminer.conversation import community_health
 
-    health = _stage("health", timings, lambda: community_health(u.clean, u.conversation, u.signals, tz=cfg.ingest.tz),
+    health = timed_stage("health", timings, lambda: community_health(u.clean, u.conversation, u.signals, tz=cfg.ingest.tz),
                     dict)
     unclustered = _unclustered(found.curated, u.need_fragments, u.signals, found.by_id)
-    files = _stage(
+    files = timed_stage(
         "report", timings,
         lambda: swap_in(out, lambda folder: write_report(
             found.ranked, folder, manifest=manifest, health=health, unclustered=unclustered,
@@ -666,17 +653,17 @@ def cluster_texts(
     )
     ws = Workspace(workspace) if workspace else None
     try:
-        vecs = _stage("embed", timings, lambda: embed_with_cache(embedder, [f.text for f in keep], ws, progress=progress), np.ndarray)
+        vecs = timed_stage("embed", timings, lambda: embed_with_cache(embedder, [f.text for f in keep], ws, progress=progress), np.ndarray)
         guide = _guide(cfg, embedder, ws)
     finally:
         if ws is not None:
             ws.close()
     blocks = getattr(embedder, "blocks", None)
-    disc = _stage(
+    disc = timed_stage(
         "discover", timings,
         lambda: discover_needs(keep, vecs, cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide), Discovery,
     )
-    stmts = _stage("describe", timings, lambda: describe_needs(disc, keep), list)
+    stmts = timed_stage("describe", timings, lambda: describe_needs(disc, keep), list)
     # a scattered group is not a need: its rows stay unassigned, like outliers
     label = {fid: c.id for c in disc.clusters if not c.scattered for fid in c.fragment_ids}
     title = {s.need_id: s.title for s in stmts}

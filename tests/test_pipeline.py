@@ -8,7 +8,7 @@ import pytest
 
 from needminer.config import load_config
 from needminer.errors import EmptyCorpusError, StageError
-from needminer.pipeline import STAGES, _stage, run
+from needminer.pipeline import STAGES, timed_stage, run
 
 
 @pytest.fixture()
@@ -65,9 +65,9 @@ def test_no_needs_is_a_clear_error(tmp_path, hashing_config):
 
 def test_stage_contract_is_checked():
     with pytest.raises(StageError, match="Stage 'rank' returned dict"):
-        _stage("rank", {}, lambda: {}, list)
+        timed_stage("rank", {}, lambda: {}, list)
     with pytest.raises(StageError, match="Stage 'embed' failed with ZeroDivisionError") as info:
-        _stage("embed", {}, lambda: 1 / 0, int)
+        timed_stage("embed", {}, lambda: 1 / 0, int)
     assert "secret chat text" not in str(info.value)
     assert STAGES[0] == "ingest" and STAGES[-1] == "report"
 

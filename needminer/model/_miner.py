@@ -115,7 +115,7 @@ class NeedMiner(TransformerMixin, BaseEstimator):
         from needminer.describe import describe_needs
         from needminer.discover import discover_needs
         from needminer.model._fit import fit_need_model
-        from needminer.pipeline import versions
+        from needminer._versions import versions
 
         cfg = self._config()
         overrides = self._overrides()
