@@ -535,6 +535,11 @@ class E5Int8Embedder(Embedder):
     ``"query: "`` prefix, are truncated at 256 tokens, run in length-bucketed batches and are
     mean-pooled over the attention mask. Importing torch is needed only for the build.
 
+    Activations are quantised per batch (one scale per tensor), so a text's vector moves a little
+    with its batch mates (cosine ≥ 0.99 between a text embedded alone and in a batch); the same
+    texts in the same order always give the same vectors, and the workspace cache keeps one
+    vector per text. ``e5-small-fp32`` is exact and batch-independent.
+
     Args:
         models_dir: Folder holding model folders; None or "" (default): ``$NEEDMINER_HOME/models``.
         batch_size: Texts per forward pass (batches are formed from length-sorted texts).

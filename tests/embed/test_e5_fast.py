@@ -12,7 +12,7 @@ from needminer.embed import E5Int8Embedder, E5SmallEmbedder, get_embedder
 from needminer.embed._base import Embedder, length_buckets, pad_batch
 from needminer.embed._hf import available_threads
 from needminer.registry import embedders
-from tests.embed.test_contract import check_contract, check_similarity
+from tests.embed.test_contract import check_similarity
 
 
 def test_names_and_cache_keys_differ():
@@ -110,11 +110,18 @@ def test_int8_is_close_to_fp32(e5_models_dir: Path, tmp_path: Path, sentences: l
     fast = get_embedder("e5-small-int8", models_dir=tmp_path, batch_size=4)
     exact = get_embedder("e5-small-fp32", models_dir=e5_models_dir, batch_size=4)
     assert isinstance(fast, E5Int8Embedder) and isinstance(exact, E5SmallEmbedder)
-    a = check_contract(fast, sentences, singles=3)
+    a = fast.embed(sentences)
+    assert a.shape == (len(sentences), 384) and a.dtype == np.float32 and a.flags["C_CONTIGUOUS"]
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert fast.embed([]).shape == (0, 384)
+    np.testing.assert_array_equal(fast.embed(sentences), a)  # deterministic for the same input
+    # activations are quantised per batch, so a text's vector moves a little with its batch mates
+    # (the Embedder contract's 1e-4 does not hold): in any order or alone, cosine >= 0.99
+    alone = np.vstack([fast.embed([t]) for t in sentences[:4]])
+    assert ((alone * a[:4]).sum(axis=1) >= 0.99).all()
+    assert ((fast.embed(sentences[::-1])[::-1] * a).sum(axis=1) >= 0.99).all()
     check_similarity(fast, a[:3])
     b = exact.embed(sentences)
-    assert a.shape == b.shape == (len(sentences), 384) and a.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     cos = (a * b).sum(axis=1)
     assert cos.min() >= 0.97, cos
     # the same token ids as the fp32 path's transformers tokenizer (prefix, truncation at 256)
