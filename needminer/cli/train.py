@@ -65,7 +65,7 @@ def tune_cmd(
     text_column: Annotated[str, typer.Option("--text-column", "-t", help="Name of the column holding the texts.")] = "text",
     label_column: Annotated[str, typer.Option("--label-column", "-l", help="Name of the column holding the labels (any names).")] = "label",
     epochs: Annotated[int, typer.Option(help="Passes over the labelled texts (early stop may end sooner).", min=1)] = 3,
-    max_seconds: Annotated[float, typer.Option("--max-seconds", help="Stop after about this many seconds and save the best weights so far; --resume continues (0 = no limit).", min=0)] = 0,
+    max_seconds: Annotated[float, typer.Option("--max-seconds", help="Stop after about this many seconds (loading included) and save the best weights so far; --resume continues (0 = no limit). The default keeps a run within 15 minutes.", min=0)] = 840,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the unfinished run whose checkpoint is in --out.")] = False,
     seed: Annotated[int, typer.Option(help="Random seed (split, batches, dropout).")] = 0,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per training step.", min=4)] = 32,

@@ -695,6 +695,13 @@ def tune_encoder(
 
     if stopped in ("max_steps", "max_seconds"):
         save_ckpt()
+        if has_check and history and history[-1]["step"] != step:
+            # a limit hit between checks: let the current weights compete for the saved folder, outside
+            # the checkpoint's early-stop state (a resumed run then matches an uninterrupted one)
+            score = retrieval_map(runner.embed(check_items), y_check)
+            say(f"stopped at step {step}/{total}: held-out MAP {score:.3f} (best {best_score:.3f} at step {best_step})")
+            if best_score is None or score > best_score + min_delta:
+                best_score, best_step, best_state = score, step, None
     if best_state is not None and best_step != step:
         with torch.no_grad():
             for name, p in params.items():

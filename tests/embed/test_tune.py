@@ -206,3 +206,11 @@ def test_train_layers_caches_the_frozen_bottom_and_trains_only_the_top(tiny_base
     changed = {k for k in old if not np.array_equal(old[k], new[k])}
     assert changed and all(k.startswith(("encoder.layer.1.", "layer.1.")) for k in changed), sorted(changed)
     assert np.abs(_vectors(tmp_path / "top") - _vectors(tiny_base)).max() > 1e-3
+
+
+def test_a_limit_between_checks_saves_the_better_of_best_and_current(tiny_base: Path, tmp_path: Path) -> None:
+    # one check per epoch; stopping after 1 step leaves the weights unchecked: they are scored before saving
+    part = _tune(tiny_base, tmp_path / "part", holdout=0.2, patience=5, max_steps=1)
+    assert part.stopped == "max_steps" and part.best_step in (0, 1)
+    info = json.loads((tmp_path / "part" / INFO_FILE).read_text(encoding="utf-8"))
+    assert info["best_step"] == part.best_step and info["check_map_best"] == part.check_best
