@@ -304,6 +304,7 @@ class Found:
     statements: list[NeedStatement]
     curation: Any  # needminer.model.Curation
     overrides: Any  # needminer.model.Overrides
+    reused: tuple[str, ...] = ()  # stages whose stored result was reused (unchanged input: "discover")
 
 
 def run(
@@ -406,22 +407,44 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
 
 def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> Found:
     """Embed the need fragments, discover needs, then curate, describe and rank them (``finish``)."""
-    from needminer.discover import discover_needs
+    from needminer.discover import discover_needs, discovery_key, discovery_to_json
 
     need_frags = u.need_fragments
     embedder, vecs = embed_fragments(need_frags, ws, cfg, timings, progress)
     previous = _previous_needs(ws, embedder.model_id)
     guide = _guide(cfg, embedder, ws)
-    disc = timed_stage(
-        "discover", timings,
-        lambda: discover_needs(
-            need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous,
-            blocks=getattr(embedder, "blocks", None), guide=guide,
-        ),
-        Discovery,
-    )
+    blocks = getattr(embedder, "blocks", None)
+    key = discovery_key(need_frags, vecs, cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide,
+                        code_version=versions().get("needminer", ""))
+    disc = timed_stage("discover", timings, lambda: _stored_discovery(ws, key), (Discovery, type(None)))
+    reused = disc is not None
+    if disc is None:
+        disc = timed_stage(
+            "discover", timings,
+            lambda: discover_needs(need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous, blocks=blocks, guide=guide),
+            Discovery,
+        )
+        ws.put_state(DISCOVERY_STATE, json.dumps({"key": key, "discovery": discovery_to_json(disc)}, ensure_ascii=False))
     tick("discover", 1, 1)
-    return finish(u, embedder, vecs, disc, cfg, timings, tick, overrides=load_overrides(cfg))
+    found = finish(u, embedder, vecs, disc, cfg, timings, tick, overrides=load_overrides(cfg))
+    return replace(found, reused=("discover",)) if reused else found
+
+
+DISCOVERY_STATE = "discovery"  # the workspace keeps the last discovery with the digest of its input
+
+
+def _stored_discovery(ws, key: str) -> Discovery | None:
+    """The workspace's last discovery if its input digest is ``key`` (unchanged input), else None."""
+    from needminer.discover import discovery_from_json
+
+    stored = ws.get_state(DISCOVERY_STATE)
+    if not stored:
+        return None
+    try:
+        data = json.loads(stored)
+        return discovery_from_json(data["discovery"]) if data.get("key") == key else None
+    except (ValueError, KeyError, TypeError):  # written by another version: recompute
+        return None
 
 
 def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings: dict[str, float], progress):
@@ -504,6 +527,7 @@ def make_manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: date
             "coverage": round(found.curated.coverage, 4),
         },
         "timings": timings,
+        "reused": list(found.reused),
         **({"overrides": found.curation.to_dict(found.overrides, Path(cfg.overrides).name if cfg.overrides else "model")}
            if found.overrides else {}),
     }

@@ -215,6 +215,18 @@ class Workspace:
                 self._db.execute("DELETE FROM meta WHERE key='secret'")
         return value
 
+    STATE_PREFIX = "state:"
+
+    def get_state(self, name: str) -> str | None:
+        """A stored piece of run state (text), or None (see ``put_state``)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (self.STATE_PREFIX + name,)).fetchone()
+        return row[0] if row else None
+
+    def put_state(self, name: str, value: str) -> None:
+        """Store a piece of run state (e.g. the last discovery) under ``name``, replacing the old one."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (self.STATE_PREFIX + name, value))
+
     # -- messages ----------------------------------------------------------------------
     def add_messages(self, messages: Iterable[Message]) -> tuple[int, int]:
         """Insert messages, skipping ids already present.

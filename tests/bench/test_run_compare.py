@@ -49,3 +49,11 @@ def test_compare_naive_real_run(capsys: pytest.CaptureFixture[str]):
     assert {"speedup", "nmi", "naive_nmi", "stages_s", "total_s", "naive"} <= set(out)
     assert out["speedup"] > 0 and 0 <= out["naive_nmi"] <= 1 and 0 <= out["nmi"] <= 1
     assert out["naive"]["messages_embedded"] <= 300
+
+
+def test_rerun_reuses_the_stored_discovery(capsys: pytest.CaptureFixture[str]):
+    assert bench_run.main(["--messages", "300", "--embedder", "hashing", "--compare", "rerun", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rerun"]["reused"] == ["discover"]
+    assert out["rerun_ratio"] is not None and out["rerun_ratio"] > 0
+    assert "discover" in out["rerun"]["stages_s"]
