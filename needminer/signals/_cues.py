@@ -103,6 +103,14 @@ RECRUIT = (
     r"内推|校招|校园招聘|社招|实习生?招聘|招聘|宣讲会|投递简历|简历投递|投递邮箱|岗位职责|任职要求|职位(?:要求|描述)|"
     r"薪资待遇|五险一金|网申|笔试时间|面试地点|欢迎(?:投递|报名|加入)|报名(?:链接|地址|方式)|扫码报名"
 )
+# A job advert names a hiring call and a role ("腾讯HR来招人啦 … 校招总监", "招聘游戏策划了，具体要求如下",
+# "欢迎加入百度，2017届应届毕业生，技术类岗位"): a call with one role word and no question, a call with two,
+# or four role words (a pasted job description) make the message an advert, unless it complains.
+RECRUIT_CALL = r"内推|校招|校园招聘|社招|招聘(?!网|会)|招人|宣讲会|网申|诚聘|急聘|欢迎加入|欢迎投递"
+RECRUIT_ROLE = (
+    r"岗位|职位|工程师|策划|实习生|应届|\d{2,4}\s*届|简历|薪资|待遇|团队|加入我们|要求如下|工作职责|工作内容|任职|"
+    r"(?<![a-z])(?:hr|base)(?![a-z])|坐标"
+)
 
 GREETING = (
     r"早上好|早安|早啊|早呀|^早+$|中午好|午安|下午好|晚上好|晚安|大家好|各位好|hello|hi|哈喽|嗨|"

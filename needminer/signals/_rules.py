@@ -43,6 +43,8 @@ _RED_PACKET_MAX = 24  # red-packet chatter is short; a long text about a 抢红�
 _BOT = C.compiled(C.BOT)
 _JIELONG = C.compiled(C.JIELONG)
 _RECRUIT = C.compiled(C.RECRUIT)
+_RECRUIT_CALL = C.compiled(C.RECRUIT_CALL)
+_RECRUIT_ROLE = C.compiled(C.RECRUIT_ROLE)
 _LINK = re.compile(r"\[链接\]|https?://|www\.", re.IGNORECASE)
 # @mentions: the text stage's "@成员" / "@某成员" anywhere, others when a space or the end follows them.
 _MENTION = re.compile(r"@某?成员(?:-[0-9a-f]+)?|@[^\s@]{1,16}(?=\s|$)")
@@ -178,6 +180,8 @@ def message_noise(text: str) -> str | None:
     recruit = len({m.group(0) for m in _RECRUIT.finditer(text)})
     if recruit >= 3 or (recruit >= 2 or (recruit and _LINK.search(text))) and not asks:
         return "recruit"
+    if _job_advert(text, asks, scores["pain"]):
+        return "recruit"
     if _JIELONG.search(text) and not asks and scores["pain"] < 1.0:
         return "jielong"
     if _BOT.search(text) and not asks and scores["pain"] < 1.0:
@@ -185,6 +189,17 @@ def message_noise(text: str) -> str | None:
     if len(content_of(text)) <= _RED_PACKET_MAX and _RED_PACKET.search(text) and max(scores["pain"], scores["wish"]) < 1.0:
         return "red_packet"
     return None
+
+
+def _job_advert(text: str, asks: bool, pain: float) -> bool:
+    """A hiring call with a role (see ``_cues.RECRUIT_ROLE``); a complaint about hiring is not one.
+    Measured on the hand-labelled real QQ group: 16 more adverts caught, none of them a need; on our
+    5,198 training lines one more, a noise line."""
+    if pain >= 1.0:
+        return False
+    calls = len({m.group(0) for m in _RECRUIT_CALL.finditer(text)})
+    roles = len({m.group(0) for m in _RECRUIT_ROLE.finditer(text)})
+    return (calls >= 1 and roles >= 1 and not asks) or (calls >= 1 and roles >= 2) or roles >= 4
 
 
 def score_text(text: str) -> RuleResult:
