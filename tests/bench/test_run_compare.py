@@ -51,6 +51,7 @@ def test_compare_naive_real_run(capsys: pytest.CaptureFixture[str]):
     assert out["naive"]["messages_embedded"] <= 300
 
 
+@pytest.mark.slow  # two pipeline runs (the first compiles UMAP with numba: ~17 s)
 def test_rerun_reuses_the_stored_discovery(capsys: pytest.CaptureFixture[str]):
     assert bench_run.main(["--messages", "300", "--embedder", "hashing", "--compare", "rerun", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
