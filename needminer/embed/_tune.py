@@ -598,6 +598,10 @@ def tune_encoder(
             what = f"settings {', '.join(changed)}" if changed else "rows or base model"
             raise ConfigError(f"The checkpoint in '{out}' was made with other {what}. Resume with the same "
                               "CSV and settings, or delete the checkpoint folder to start again.")
+        missing = [n for n in params if f"param.{n}" not in tensors]
+        if missing:
+            raise ModelError(f"The checkpoint in '{ckpt}' lacks {len(missing)} trained weights (e.g. {missing[0]}); "
+                             "it was made with another model or --train-layers. Delete it and tune again.")
         with torch.no_grad():
             for name, p in params.items():
                 p.copy_(tensors[f"param.{name}"])
