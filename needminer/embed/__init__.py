@@ -81,7 +81,7 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path | None 
         raise ConfigError(f"batch_size must be an int >= 1. Got {batch_size!r} instead.")
     if not isinstance(threads, int) or threads < 0:
         raise ConfigError(f"threads must be an int >= 0 (0 = all cores). Got {threads!r} instead.")
-    if "+" in name and not name.startswith(HF_PREFIX):
+    if "+" in name and not _one_hf_path(name):
         parts = [p.strip() for p in name.split("+")]
         if len(parts) < 2 or not all(parts):
             raise ConfigError(f"A combined embedder is written like e5-small+lite. Got {name!r} instead.")
@@ -104,6 +104,15 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, *, models_dir: str | Path | None 
     if callable(check):
         check()
     return embedder
+
+
+def _one_hf_path(name: str) -> bool:
+    """``hf:`` + a folder whose own name holds a ``+`` (a single embedder, not ``hf:FOLDER+lite``)."""
+    if not name.startswith(HF_PREFIX):
+        return False
+    from pathlib import Path
+
+    return Path(name[len(HF_PREFIX):].strip()).expanduser().exists()
 
 
 __all__ = [

@@ -89,3 +89,15 @@ def test_hub_id_offline_fails_fast_with_advice(env, monkeypatch):
     assert isinstance(emb, HFEmbedder) and emb.model_id == "hf.v1:someone/not-a-cached-model"
     with pytest.raises(ModelError, match="could not be found locally.*Pass a local model folder"):
         emb.load()
+
+
+def test_hf_folder_joins_other_embedders_on_either_side(tiny_hf_folder: Path, tmp_path: Path):
+    from needminer.embed import ConcatEmbedder, HFEmbedder, HashingEmbedder
+
+    for name in (f"hf:{tiny_hf_folder}+hashing", f"hashing+hf:{tiny_hf_folder}"):
+        emb = get_embedder(name)
+        assert isinstance(emb, ConcatEmbedder), name
+        assert {type(p) for p in emb.parts} == {HFEmbedder, HashingEmbedder}
+    plus = tmp_path / "my+model"  # a folder whose own name holds a '+' stays one embedder
+    plus.symlink_to(tiny_hf_folder, target_is_directory=True)
+    assert isinstance(get_embedder(f"hf:{plus}"), HFEmbedder)
