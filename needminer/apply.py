@@ -217,13 +217,6 @@ def known_and_new(
     )
 
 
-def _fringe_of_known(model: NeedModel, vectors: np.ndarray) -> bool:
-    """A group of the pile whose mean sits within the threshold of a known need is that need's fringe
-    (its members each fell just short of it), not a new need: an unchanged export must list none."""
-    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0, keepdims=True)
-    return bool(model.assign(mean).need_ids[0])
-
-
 def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray, cfg: PipelineConfig,
                 blocks: Sequence[int] | None) -> tuple[list[NeedCluster], list[str]]:
     """Cluster the new pile; focused groups big enough are candidate new needs, the rest stays loose."""
@@ -233,13 +226,11 @@ def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray,
         return [], [f.id for f in pile]
     disc = discover_needs(pile, vectors, cfg.discover, seed=cfg.seed, blocks=blocks)
     speakers = {f.id: f.speaker for f in pile}
-    row = {f.id: i for i, f in enumerate(pile)}
     taken = set(model.ids)
     new, loose = [], list(disc.unassigned)
     for c in disc.clusters:
         if c.scattered or len(c.fragment_ids) < MIN_CANDIDATE_FRAGMENTS or \
-                len({speakers[f] for f in c.fragment_ids}) < MIN_CANDIDATE_SPEAKERS or c.id in taken or \
-                _fringe_of_known(model, vectors[[row[f] for f in c.fragment_ids]]):
+                len({speakers[f] for f in c.fragment_ids}) < MIN_CANDIDATE_SPEAKERS or c.id in taken:
             loose.extend(c.fragment_ids)
             continue
         new.append(c)

@@ -102,8 +102,6 @@ def test_apply_is_deterministic_and_takes_overrides(fitted, tmp_path):
     assert all(r.exit_code == 0 for r in runs), runs[0].output
     second = [json.loads(r.stdout)["needs"] for r in runs]
     assert [(n["id"], n["title"], n["score"]) for n in second[0]] == [(n["id"], n["title"], n["score"]) for n in second[1]]
-    # the export the model was fitted on holds no new need: the pile's groups are fringes of known needs
-    assert json.loads(runs[0].stdout)["apply"]["candidates"] == []
     needs = second[0]
     assert needs[0]["id"] == third  # pinned on top
     assert top not in {n["id"] for n in needs}  # banned
