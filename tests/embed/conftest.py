@@ -114,25 +114,29 @@ def tiny_e5s1(tmp_path: Path) -> tuple[Path, dict[str, np.ndarray]]:
 
 
 # -- a tiny random BERT folder with a character-level tokenizer ----------------------------------
-@pytest.fixture(scope="session")
-def tiny_hf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def write_tiny_bert(folder: Path, texts, max_length: int = 512) -> Path:
+    """A random 2-layer BERT (hidden 32) with a character tokenizer covering ``texts``, saved to ``folder``."""
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     tokenizers = pytest.importorskip("tokenizers")
-    chars = sorted(set("".join(SENTENCES)) | set("abcdefghijklmnopqrstuvwxyz0123456789"))
+    chars = sorted(set("".join(texts)) | set("abcdefghijklmnopqrstuvwxyz0123456789"))
     vocab = {tok: i for i, tok in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *chars])}
     tk = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="[UNK]"))
     tk.pre_tokenizer = tokenizers.pre_tokenizers.Split(tokenizers.Regex("."), behavior="isolated")
     tk.post_processor = tokenizers.processors.TemplateProcessing(
         single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
     fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]",
-                                                cls_token="[CLS]", sep_token="[SEP]", model_max_length=512)
+                                                cls_token="[CLS]", sep_token="[SEP]", model_max_length=max_length)
     torch.manual_seed(0)
     config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2,
-                                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
-    model = transformers.BertModel(config, add_pooling_layer=False)
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    model.save_pretrained(folder)
+                                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=max_length)
+    transformers.BertModel(config, add_pooling_layer=False).save_pretrained(folder)
     fast.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = write_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), SENTENCES)
     assert json.loads((folder / "config.json").read_text())["hidden_size"] == 32
     return folder

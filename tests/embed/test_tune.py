@@ -19,6 +19,7 @@ pytest.importorskip("transformers")
 from needminer.embed import get_embedder  # noqa: E402
 from needminer.embed.tune import CHECKPOINT_DIR, INFO_FILE, retrieval_map, tune_encoder  # noqa: E402
 from needminer.errors import ConfigError  # noqa: E402
+from tests.embed.conftest import write_tiny_bert  # noqa: E402
 
 TOPICS = {"battery": "电池续航充电慢发热耗电", "screen": "屏幕显示亮度颜色刺眼", "price": "价格太贵优惠便宜划算",
           "space": "空间后排后备箱小挤"}
@@ -37,26 +38,8 @@ def _rows(per_label: int = 10) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random 2-layer BERT with a character tokenizer covering the rows' characters."""
-    import tokenizers
-    import torch
-    import transformers
-
     texts, _ = _rows()
-    chars = sorted(set("".join(texts)) | set("abcdefghijklmnopqrstuvwxyz0123456789"))
-    vocab = {tok: i for i, tok in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *chars])}
-    tk = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="[UNK]"))
-    tk.pre_tokenizer = tokenizers.pre_tokenizers.Split(tokenizers.Regex("."), behavior="isolated")
-    tk.post_processor = tokenizers.processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]",
-                                                cls_token="[CLS]", sep_token="[SEP]", model_max_length=64)
-    torch.manual_seed(0)
-    config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                     intermediate_size=64, max_position_embeddings=64)
-    folder = tmp_path_factory.mktemp("tune-base")
-    transformers.BertModel(config, add_pooling_layer=False).save_pretrained(folder)
-    fast.save_pretrained(folder)
-    return folder
+    return write_tiny_bert(tmp_path_factory.mktemp("tune-base"), texts, max_length=64)
 
 
 def _tune(base: Path, out: Path, **kw):
