@@ -242,3 +242,22 @@ def test_english_chat_titles_are_words_not_function_words():
     cluster = NeedCluster(id="N5", fragment_ids=tuple(f.id for f in frags), keywords=("you", "guys", "keys", "where"))
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
     assert "you" not in st.title and "guys" not in st.title and "keys" in st.title
+
+
+@pytest.mark.parametrize(
+    "texts, keywords, expected",
+    [
+        # a bare noun is followed by what most members say about it: the need is its treatment
+        (["痔疮怎么治疗好", "外痔要手术治疗吗", "痔疮出血", "痔疮能自愈吗", "肛门痔疮治疗方法", "痔疮疼"],
+         ("痔疮", "外痔", "肛门"), "痔疮治疗"),
+        # a keyword few members say yields to the word nearly all of them say (操控, not 地方)
+        (["操控很灵活", "操控没得说", "操控比想象好", "有些地方操控一般", "操控精准"],
+         ("操控", "灵活", "地方"), "操控"),
+    ],
+)
+def test_title_names_what_most_members_say(texts, keywords, expected):
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=keywords)
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
+    assert expected in st.title and "地方" not in st.title
+    assert faithfulness(st.title, [texts[int(q[1:])] for q in st.quote_fragment_ids]) == 1.0
