@@ -123,6 +123,11 @@ class RankConfig:
         }
     )
     emerging_min_speakers: int = 3
+    # A cluster is listed among the needs when at least this many people voice or endorse it and the
+    # mean P(need) of its fragments reaches min_need_share; the rest follow every need, marked with why
+    # (a private chat's two people, a topic of chatter): see ``needminer.rank``.
+    min_people: int = 3
+    min_need_share: float = 0.7
     period_days: int = 7
     trend_periods: int = 8  # periods shown in the trend and used for growth, counted back from the newest message
 
@@ -260,6 +265,8 @@ _RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
     ("discover.thread_weight", 0, None, True),
     ("discover.thread_window_minutes", 0, None, False),
     ("rank.emerging_min_speakers", 1, None, True),
+    ("rank.min_people", 1, None, True),
+    ("rank.min_need_share", 0, 1, True),
     ("rank.period_days", 1, None, True),
     ("rank.trend_periods", 1, None, True),
     ("report.max_quotes", 1, None, True),

@@ -367,6 +367,10 @@ class RankedNeed:
     domain: str = ""
     signal_mix: dict[str, int] = field(default_factory=dict)  # signal label → number of member fragments
     period_days: int = 7  # length of one trend period
+    # Why this cluster is not listed among the needs ("" when it is): "few_people" (fewer than
+    # ``rank.min_people`` voiced or endorsed it) or "chatter" (its fragments are mostly not needs).
+    # Such clusters are ranked after every listed need.
+    below_bar: str = ""
 
     @property
     def id(self) -> str:
@@ -375,6 +379,9 @@ class RankedNeed:
     def __post_init__(self) -> None:
         if not self.message_ids:
             raise ValueError(f"RankedNeed {self.statement.need_id} has no supporting messages")
+
+
+BELOW_BAR = ("few_people", "chatter")  # why a ranked cluster is not listed among the needs (RankedNeed.below_bar)
 
 
 @dataclass(frozen=True, slots=True)

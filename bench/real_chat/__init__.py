@@ -5,9 +5,12 @@ Two figures per export:
 
 * ``detector``: per-message macro-F1 of the shipped detector — a message is need-bearing when any
   of its fragments is (the same rule the pipeline uses to pick the fragments it clusters);
-* ``precision@10``: ``pipeline.run`` with the defaults on the export; each of the report's first
-  ten needs counts as a real need when at least half of its labelled member messages are labelled
-  need. A scattered group (零散需求) in the first ten counts as not a need.
+* ``precision@10``: ``pipeline.run`` with the defaults on the export; each of the first ten needs
+  the report lists counts as a real need when at least half of its labelled member messages are
+  labelled need. A scattered group (零散需求) in the first ten counts as not a need. Clusters the rank
+  stage does not list (``RankedNeed.below_bar``: too few people, mostly chatter) are not among them;
+  how many there were is reported beside (``below_bar``). An export where nothing reaches the bar
+  has no precision (``None``): the report lists no need.
 
 Used by ``python -m bench.quality --real`` (and ``python -m bench.real_chat``).
 """
@@ -51,6 +54,7 @@ class RealChatResult:
     detector_precision: float
     detector_recall: float
     needs: int = 0
+    below_bar: int = 0
     precision_at_10: float | None = None
     top: list[dict] = field(default_factory=list)
 
@@ -95,8 +99,9 @@ def message_needs(name: str, detector: object = "default") -> tuple[dict[str, in
     return verdict, labels, mismatched
 
 
-def top_needs(name: str, labels: dict[str, Label], embedder: str | None = None, top: int = TOP) -> tuple[int, list[dict]]:
-    """Run the pipeline on the export; (number of needs, the first ``top`` with their label shares)."""
+def top_needs(name: str, labels: dict[str, Label], embedder: str | None = None, top: int = TOP) -> tuple[int, int, list[dict]]:
+    """Run the pipeline on the export; (needs listed, clusters below the bar, the first ``top`` listed
+    needs with their label shares)."""
     from needminer.config import PipelineConfig
     from needminer.pipeline import run
 
@@ -106,7 +111,8 @@ def top_needs(name: str, labels: dict[str, Label], embedder: str | None = None, 
     with tempfile.TemporaryDirectory() as tmp:
         result = run([SHARED / EXPORTS[name][0]], Path(tmp) / "out", cfg)
     rows = []
-    for need in result.needs[:top]:
+    listed = [n for n in result.needs if not n.below_bar]
+    for need in listed[:top]:
         ids = {fid.split("#", 1)[0] for fid in need.fragment_ids}
         labelled = [labels[i] for i in ids if i in labels]
         share = sum(lab.need for lab in labelled) / len(labelled) if labelled else 0.0
@@ -119,7 +125,7 @@ def top_needs(name: str, labels: dict[str, Label], embedder: str | None = None, 
                      "signal_need_share": need.factors.get("need_share"),
                      "need_share": round(share, 3), "real": bool(share >= 0.5 and not scattered),
                      "kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1]))})
-    return len(result.needs), rows
+    return len(listed), len(result.needs) - len(listed), rows
 
 
 def evaluate(name: str, *, detector: str = "default", embedder: str | None = None, pipeline: bool = True) -> RealChatResult:
@@ -135,7 +141,7 @@ def evaluate(name: str, *, detector: str = "default", embedder: str | None = Non
         float(precision_score(y, p, zero_division=0)), float(recall_score(y, p, zero_division=0)),
     )
     if pipeline:
-        res.needs, res.top = top_needs(name, labels, embedder)
+        res.needs, res.below_bar, res.top = top_needs(name, labels, embedder)
         if res.top:
             res.precision_at_10 = sum(r["real"] for r in res.top) / len(res.top)
     return res
@@ -158,8 +164,9 @@ def main() -> int:
         print(f"{name}: {r.messages} labelled messages, {r.positives} need; detector macro-F1 "
               f"{r.detector_macro_f1:.3f} (need P {r.detector_precision:.3f} R {r.detector_recall:.3f})"
               + (f"; {r.mismatched} labels no longer match the text" if r.mismatched else ""))
-        if r.precision_at_10 is not None:
-            print(f"  report: {r.needs} needs, precision@{len(r.top)} {r.precision_at_10:.2f}")
+        if not args.no_pipeline:
+            print(f"  report: {r.needs} needs listed, {r.below_bar} clusters below the bar"
+                  + (f", precision@{len(r.top)} {r.precision_at_10:.2f}" if r.precision_at_10 is not None else ""))
             for row in r.top:
                 print(f"   #{row['rank']:<2} {'✓' if row['real'] else '✗'} labelled need share {row['need_share']:.2f} "
                       f"({row['messages']} msgs, {row['speakers']} speakers, score {row['score']:.1f}, "

@@ -68,9 +68,12 @@ def run_cmd(
         log.info("embedder %s; report in %s", result.manifest.get("embedder", cfg.embed.embedder), result.files.out_dir)
         if save_model is not None:
             done(f"need model ({len(result.model.needs)} needs) saved in {save_model}")
+        listed = [n for n in result.needs if not n.below_bar]
+        below = len(result.needs) - len(listed)
         done(f"{counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
-             f"→ {len(result.needs)} needs (coverage {counts.get('coverage', 0):.0%})")
-        for need in result.needs[:5]:
+             f"→ {len(listed)} needs (coverage {counts.get('coverage', 0):.0%})"
+             + (f"; {below} topic(s) below the bar (too few people or mostly chatter)" if below else ""))
+        for need in listed[:5]:
             say(f"  {need.rank:>2}. {need.statement.title}  ({len(need.speakers)} 人, 得分 {need.score:.1f})")
         if as_json:
             typer.echo(json.dumps(run_summary(result, warnings), ensure_ascii=False, indent=1))
@@ -100,7 +103,8 @@ def run_summary(result: Any, warnings: list[str]) -> dict[str, Any]:
         "warnings": warnings,
         "needs": [
             {"rank": n.rank, "id": n.id, "title": n.statement.title, "score": round(float(n.score), 3),
-             "speakers": len(n.speakers), "messages": len(n.message_ids), "domain": n.domain, "emerging": n.emerging}
+             "speakers": len(n.speakers), "messages": len(n.message_ids), "domain": n.domain, "emerging": n.emerging,
+             "below_bar": n.below_bar}
             for n in result.needs
         ],
     }

@@ -325,7 +325,9 @@ def curate_statements(stmts: Sequence[NeedStatement], ov: Overrides, log: Curati
 
 
 def curate_ranking(ranked: Sequence[RankedNeed], ov: Overrides, log: Curation) -> list[RankedNeed]:
-    """Pinned needs first, in the file's order; the rest keep their order; ranks renumbered."""
+    """Pinned needs first, in the file's order; the rest keep their order; ranks renumbered.
+
+    A pin is the curator saying "this is a need": a pinned cluster below the bar is listed."""
     if not ov.pin:
         return list(ranked)
     by_id = {n.id: n for n in ranked}
@@ -336,5 +338,6 @@ def curate_ranking(ranked: Sequence[RankedNeed], ov: Overrides, log: Curation) -
     for n in pinned:
         log.applied.append({"op": "pin", "need": n.id, "was_rank": n.rank})
         log.note(n.id, {"op": "pin"})
+    pinned = [dataclasses.replace(n, below_bar="") for n in pinned]
     rest = [n for n in ranked if n.id not in {p.id for p in pinned}]
     return [dataclasses.replace(n, rank=i) for i, n in enumerate(pinned + rest, start=1)]

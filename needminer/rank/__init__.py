@@ -9,6 +9,11 @@ people who did not voice the need themselves), intensity, unmet (share of compla
 nobody else answered in the thread), recency (share of evidence in the last period), growth (last
 period vs the mean of earlier ones), specificity (share of fragments using one of the need's top
 keywords × mean closeness to the centroid).
+
+A cluster is *listed* as a need only when at least ``rank.min_people`` people (speakers plus
+endorsers) voice it and its need share reaches ``rank.min_need_share``; the others keep their score but
+come after every listed need with the reason (``RankedNeed.below_bar``): two people in a private chat
+talking about their day are no community need, and neither is a topic of chatter.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from needminer.types import (
     SignalLabel,
 )
 
-__all__ = ["FACTORS", "formula", "rank_needs"]
+__all__ = ["FACTORS", "below_bar", "formula", "rank_needs"]
 
 COHERENCE_FLOOR = 0.3  # below this specificity a cluster is a grab-bag: its score shrinks in proportion
 # Below this need share — the mean P(need) of a cluster's fragments (``Signal.need_score``) — a
@@ -216,8 +221,10 @@ def rank_needs(
     cfg = config or RankConfig()
     ctx = _Context(fragments, signals, conversation, messages, cfg)
     scored = _score([_measure(stmt, cluster, ctx) for stmt, cluster in zip(statements, discovery.clusters)], cfg)
-    # a scattered group (零散需求) is not a need: it comes after every focused need, whatever its size
-    scored.sort(key=lambda s: (s.measured.cluster.scattered, -s.score, -len(s.measured.speakers),
+    bar = {id(s): below_bar(s.measured.values, cfg) for s in scored}
+    # a scattered group (零散需求) is not a need: it comes after every focused need, whatever its size;
+    # so does a cluster below the bar (module docstring), before any scattered group
+    scored.sort(key=lambda s: (s.measured.cluster.scattered, bool(bar[id(s)]), -s.score, -len(s.measured.speakers),
                                s.measured.statement.need_id))
     out = []
     for i, s in enumerate(scored, start=1):
@@ -239,9 +246,24 @@ def rank_needs(
                 domain=m.cluster.domain,
                 signal_mix=_signal_mix(m.members, ctx.sig),
                 period_days=cfg.period_days,
+                below_bar="" if m.cluster.scattered else bar[id(s)],
             )
         )
     return out
+
+
+def below_bar(values: Mapping[str, float], cfg: RankConfig) -> str:
+    """Why a cluster with these raw factor values is not listed as a need ("" when it is).
+
+    People are the distinct speakers plus the endorsers who did not speak; the need share is the
+    mean P(need) of the fragments (on the labelled real QQ group, clusters that are mostly needs sit
+    at .78–.88, clusters of chatter, adverts and answers at .40–.63: ``min_need_share`` 0.7 lies between).
+    """
+    if values["speakers"] + values["endorsements"] < cfg.min_people:
+        return "few_people"
+    if values["need_share"] < cfg.min_need_share:
+        return "chatter"
+    return ""
 
 
 def _need_share(members: Sequence[Fragment], sig: Mapping[str, Signal]) -> float:

@@ -14,7 +14,7 @@ from needminer.report._i18n import brief_strings, curation_labels, factor_label,
 from needminer.report._engage import co_creators
 from needminer.report._page import display_tz, lookup, parse_time, show_time
 from needminer.report._payload import merged_factors
-from needminer.types import SLOT_NAMES
+from needminer.types import BELOW_BAR, SLOT_NAMES
 
 MAX_BRIEF_QUOTES = 8  # default when the manifest has no config.report.max_quotes
 MAX_LISTED = 12  # personas / chats listed by name before "…"
@@ -57,6 +57,8 @@ def caveats(need: Mapping[str, Any], lang: str) -> list[str]:
     """Why a reader should be careful with this need (empty when evidence is solid)."""
     b, ui = brief_strings(lang), ui_strings(lang)
     out = []
+    if need.get("below_bar") in BELOW_BAR:
+        out.append(b["cav_below_" + need["below_bar"]])
     speakers = int(need.get("speakers") or 0)
     if speakers < 3:
         out.append(b["cav_speakers"].format(n=speakers))
@@ -192,7 +194,9 @@ def render_briefs(payload: Mapping[str, Any], lang: str) -> str:
     tz = display_tz(manifest)
     quotes = max_quotes(manifest)
     needs = payload.get("needs") or []
-    lines = [f"# {b['doc_title']}", "", b["intro"].format(n=len(needs)), "",
+    below = sum(1 for n in needs if n.get("below_bar"))
+    intro = b["intro"].format(n=len(needs) - below) + (" " + b["intro_below"].format(k=below) if below else "")
+    lines = [f"# {b['doc_title']}", "", intro, "",
              f"{b['generated']}{ui['colon']}{show_time(parse_time(payload.get('generated')), tz)} ({tz})", ""]
     if payload.get("formula"):
         lines += [f"{ui['footer_formula']}{ui['colon']}{code(localize_formula(str(payload['formula']), lang))}", ""]

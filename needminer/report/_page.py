@@ -17,6 +17,7 @@ from typing import Any
 
 from needminer.report._i18n import curation_labels, factor_label, localize_formula, ui_strings
 from needminer.report._payload import NEED_SIGNALS, clean_number, merged_factors, signal_mix
+from needminer.types import BELOW_BAR
 
 PAGE_QUOTES_PER_NEED = 200  # needs.json keeps every quote; the page embeds at most this many
 PAGE_UNCLUSTERED = 200
@@ -244,6 +245,7 @@ def _page_need(need: Mapping[str, Any], chats: _Interner, tz: tzinfo, lang: str,
         "last": last.timestamp() if last else 0,
         "lastShown": show_time(last, tz),
         "thin": n_speakers < 3 or n_chats < 2,
+        "below": ui_strings(lang)["below_" + need["below_bar"]] if need.get("below_bar") in BELOW_BAR else "",
         "ev": [_quote_row(e, chats, tz) for e in evidence[:PAGE_QUOTES_PER_NEED]],
         "brief": _page_brief(need, lang),
         "evTotal": len(evidence),
@@ -421,7 +423,8 @@ def _summary(doc: Mapping[str, Any], manifest: Mapping[str, Any], tz: tzinfo) ->
         "inputs": len(input_names) if isinstance(inputs, list) else None,
         "inputNames": input_names[:50],
         "messages": fmt_value("messages", messages) if messages is not None else None,
-        "needs": len(needs),
+        "needs": sum(1 for n in needs if not n.get("below_bar")),
+        "below": sum(1 for n in needs if n.get("below_bar")),
         "coverage": fmt_value("coverage", float(coverage)) if isinstance(coverage, (int, float)) else None,
         "period": [show_time(parse_time(start), tz)[:10], show_time(parse_time(end), tz)[:10]]
         if start is not None and end is not None else None,

@@ -88,6 +88,7 @@ def need_to_dict(need: RankedNeed) -> dict[str, Any]:
         "evidence": [evidence_to_dict(ev) for ev in need.evidence],
         "keywords": list(st.keywords),
         "domain": need.domain,
+        "below_bar": need.below_bar,
     }
 
 

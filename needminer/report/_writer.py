@@ -73,7 +73,7 @@ def render_csv(doc: Mapping[str, Any]) -> str:
     for n in needs:
         factor_names.update(dict.fromkeys(n.get("factors") or {}))
     header = (["rank", "id", "title", "statement", "score", "speakers", "chats", "endorsements", "emerging",
-               "messages"] + list(SLOT_NAMES) + ["keywords", "domain", "chat_names"]
+               "messages"] + list(SLOT_NAMES) + ["keywords", "domain", "below_bar", "chat_names"]
               + [f"factor_{f}" for f in factor_names] + ["message_ids"])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -85,7 +85,7 @@ def render_csv(doc: Mapping[str, Any]) -> str:
                n.get("speakers"), len(n.get("chats") or []), n.get("endorsements"), n.get("emerging"),
                len(n.get("message_ids") or [])]
         row += [slots.get(s, {}).get("text", "") for s in SLOT_NAMES]
-        row += [" ".join(n.get("keywords") or []), n.get("domain"), " | ".join(n.get("chats") or [])]
+        row += [" ".join(n.get("keywords") or []), n.get("domain"), n.get("below_bar") or "", " | ".join(n.get("chats") or [])]
         row += [factors.get(f) for f in factor_names]
         row += [" ".join(n.get("message_ids") or [])]
         writer.writerow([_cell(v) for v in row])

@@ -87,6 +87,6 @@ def test_real_chat_figures_are_tabulated_without_titles(monkeypatch):
     real = quality.real_chat_results()
     assert all("title" not in row for row in real["qq_group_2016"]["top"])
     table = quality.format_real(real)
-    assert "| qq_group_2016 (100, 20) | 0.700 | 0.50 / 0.80 | 5 | 0.50 (1/2) |" in table
+    assert "| qq_group_2016 (100, 20) | 0.700 | 0.50 / 0.80 | 5 (0) | 0.50 (1/2) |" in table
     monkeypatch.setattr(real_chat, "available", lambda: [])
     assert "skipped" in quality.format_real(quality.real_chat_results())

@@ -80,8 +80,10 @@ def test_rename_keeps_the_id_and_pin_goes_on_top():
     stmts = curate_statements([NeedStatement(need_id=A, title="旧", statement="")], Overrides(rename={A: "新"}), log)
     assert (stmts[0].need_id, stmts[0].title) == (A, "新")
     assert log.notes[A] == [{"op": "rename", "from": "旧"}]
-    ranked = curate_ranking(_ranked([A, B, C]), Overrides(pin=(C, "Nzzzzzz")), log)
+    below = [dataclasses.replace(n, below_bar="few_people") if n.id == C else n for n in _ranked([A, B, C])]
+    ranked = curate_ranking(below, Overrides(pin=(C, "Nzzzzzz")), log)
     assert [(n.rank, n.id) for n in ranked] == [(1, C), (2, A), (3, B)]
+    assert ranked[0].below_bar == ""  # a pin says "this is a need": listed though two people said it
     assert {"op": "pin", "need": "Nzzzzzz", "reason": "no such need in this run"} in log.unmatched
 
 

@@ -139,3 +139,32 @@ def test_scattered_group_never_outranks_a_focused_need():
     disc = Discovery(clusters=(replace(disc.clusters[0], scattered=True), disc.clusters[1]))
     ranked = rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)
     assert [r.id for r in ranked] == ["SMALL", "BIG"]  # twenty speakers, but no need
+
+
+def test_clusters_below_the_bar_follow_every_listed_need():
+    # TWO: a long exchange between two people (a private chat), loud and unanswered;
+    # CHAT: four people, but its fragments are mostly not needs (P(need) .3)
+    stmts, disc, frags, sigs, threads, msgs = build({
+        "TWO": [("a", d) for d in range(6)] + [("b", d) for d in range(6)],
+        "LISTED": [("c", 1), ("d", 2), ("e", 3)],
+        "CHAT": [("f", 1), ("g", 2), ("h", 3), ("i", 4)],
+    })
+    chat_ids = {f.id for f in frags if msgs[f.message_id].text.startswith("CHAT")}
+    two_ids = {f.id for f in frags if msgs[f.message_id].text.startswith("TWO")}
+    sigs = [Signal(s.fragment_id, SignalLabel.other, False, 0.1, need_score=0.3) if s.fragment_id in chat_ids
+            else Signal(s.fragment_id, SignalLabel.pain, True, 1.0) if s.fragment_id in two_ids
+            else Signal(s.fragment_id, SignalLabel.pain, True, 0.1) for s in sigs]
+    conv = Conversation(threads=threads, fragments=tuple(frags))
+    ranked = rank_needs(stmts, disc, frags, sigs, conv, msgs)
+    by_id = {r.id: r for r in ranked}
+    assert by_id["TWO"].score > by_id["LISTED"].score  # the score alone would put it first
+    assert [r.id for r in ranked][0] == "LISTED" and by_id["LISTED"].below_bar == ""
+    assert by_id["TWO"].below_bar == "few_people" and by_id["CHAT"].below_bar == "chatter"
+    # a third person who endorses it lifts the two-person need over the bar
+    conv = Conversation(threads=threads, fragments=tuple(frags), endorsements=(Endorsement("v1", frags[0].id, "z"),))
+    by_id = {r.id: r for r in rank_needs(stmts, disc, frags, sigs, conv, msgs)}
+    assert by_id["TWO"].below_bar == "" and by_id["TWO"].rank == 1
+    # the bar is configurable: two people are enough when the user says so
+    by_id = {r.id: r for r in rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)),
+                                         msgs, RankConfig(min_people=2, min_need_share=0.2))}
+    assert by_id["TWO"].below_bar == by_id["CHAT"].below_bar == ""

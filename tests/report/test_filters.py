@@ -99,3 +99,26 @@ def test_old_needs_json_without_the_fields_still_renders():
     data = page_data(doc, "zh")
     assert all(n["mix"] == {} for n in data["needs"])
     assert data["signals"]["on"] is False and data["period"]["days"] == 7
+
+
+def test_clusters_below_the_bar_are_marked_in_every_output(tmp_path):
+    from dataclasses import replace
+
+    from needminer.report._briefs import caveats
+
+    needs = make_signal_needs()
+    needs[-1] = replace(needs[-1], below_bar="few_people")
+    needs[-2] = replace(needs[-2], below_bar="chatter")
+    doc = needs_document(needs)
+    assert [n["below_bar"] for n in doc["needs"]][-3:] == ["", "chatter", "few_people"]
+    page = {n["id"]: n["below"] for n in page_data(doc, "zh")["needs"]}
+    assert page[needs[0].id] == "" and page[needs[-1].id] == "提到的人太少，未列为需求"
+    assert page[needs[-2].id] == "多为闲聊，未列为需求"
+    assert caveats(doc["needs"][-1], "en")[0].startswith("Not listed as a need: too few people")
+    files = write_report(needs, tmp_path / "out", manifest={"inputs": []})
+    briefs = files.briefs_md.read_text(encoding="utf-8")
+    assert "未列为需求：提到或附和的人太少" in briefs and f"共 {len(needs) - 2} 条需求" in briefs and "另有 2 组话题未达需求门槛" in briefs
+    summary = page_data(doc, "zh")["summary"]
+    assert summary["needs"] == len(needs) - 2 and summary["below"] == 2
+    html = files.html.read_text(encoding="utf-8")
+    assert '<option value="listed">只看需求' in html and "n.below" in html

@@ -82,6 +82,7 @@
     item(UI.sum_inputs, s.inputs, (s.inputNames || []).join('\n'));
     item(UI.sum_messages, s.messages);
     item(UI.sum_needs, num(s.needs));
+    if (s.below) item(UI.sum_below, num(s.below));
     item(UI.sum_chats, num(s.chats));
     item(UI.sum_speakers, num(s.speakers));
     item(UI.sum_coverage, s.coverage);
@@ -503,6 +504,7 @@
     tr.appendChild(h);
     if (n.emerging) tr.appendChild(el('span', 'badge', UI.emerging));
     if (n.thin) tr.appendChild(el('span', 'badge thin', UI.thin));
+    if (n.below) tr.appendChild(el('span', 'badge below', n.below));
     (n.cur || []).forEach(function (t) { var b = el('span', 'badge cur', t); b.title = UI.curation; tr.appendChild(b); });
     main.appendChild(tr);
     li.setAttribute('aria-labelledby', h.id);
@@ -577,6 +579,7 @@
     if (state.show === 'emerging' && !n.emerging) return false;
     if (state.show === 'strong' && n.thin) return false;
     if (state.show === 'thin' && !n.thin) return false;
+    if (state.show === 'listed' && n.below) return false;
     if (state.domain && n.domain !== state.domain) return false;
     if (state.sig && !hasSignal(n, state.sig)) return false;
     if (state.period && inWindow(n, Number(state.period)) < 1) return false;
@@ -619,7 +622,7 @@
       var i = chats.indexOf(p.get('chat'));
       if (i >= 0) next.chat = String(i);
     }
-    if (p.has('show') && ['all', 'emerging', 'strong', 'thin'].indexOf(p.get('show')) >= 0) next.show = p.get('show');
+    if (p.has('show') && ['all', 'listed', 'emerging', 'strong', 'thin'].indexOf(p.get('show')) >= 0) next.show = p.get('show');
     if (p.has('domain')) next.domain = p.get('domain');
     if (p.has('sig')) next.sig = p.get('sig');
     if (p.has('period')) next.period = p.get('period');
