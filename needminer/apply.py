@@ -3,18 +3,21 @@
 The new exports go through the same stages as ``needminer run`` up to the embeddings (ingest,
 text, conversation, signals, embed). Then, instead of clustering everything afresh:
 
-1. each need-bearing fragment is assigned to its nearest known need, with its cosine to that
+1. a fragment whose text the model was fitted on keeps the fit's need (or stays in none); every
+   other need-bearing fragment is assigned to its nearest known need, with its cosine to that
    need's centroid as the confidence (``NeedModel.assign``); below the model's threshold it goes
    to a "new" pile;
-2. the new pile is clustered on its own (``needminer.discover.discover_needs``); each focused
-   group of at least ``MIN_CANDIDATE_FRAGMENTS`` fragments from ``MIN_CANDIDATE_SPEAKERS`` people
-   is a candidate new need, the rest stays unassigned;
+2. the new pile is clustered on its own (``needminer.discover.discover_needs``); groups more like
+   each other than like any known need are one group (a small pile of one new need splits easily);
+   each focused group of at least ``MIN_CANDIDATE_FRAGMENTS`` fragments from
+   ``MIN_CANDIDATE_SPEAKERS`` people is a candidate new need, the rest stays unassigned;
 3. known needs and candidates are curated (the overrides), described, ranked and reported as a run
    would be: a known need keeps its id, title and statement; a candidate is marked as new.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -141,7 +144,8 @@ def apply_model(
         u = understand(inputs, ws, cfg, timings, tick, progress)
         embedder, vecs = embed_fragments(u.need_fragments, ws, cfg, timings, progress)
         model.check_embedder(embedder.model_id)
-        assignment = timed_stage("assign", timings, lambda: model.assign(vecs, threshold), Assignment)
+        texts = [f.text for f in u.need_fragments]
+        assignment = timed_stage("assign", timings, lambda: model.assign(vecs, threshold, texts), Assignment)
         disc = timed_stage("discover", timings,
                       lambda: known_and_new(model, assignment, u.need_fragments, vecs, cfg,
                                             blocks=getattr(embedder, "blocks", None)), Discovery)
@@ -157,7 +161,7 @@ def apply_model(
         manifest["model"] = {"needs": len(model.needs), "embedder": model.embedder_id, "created": model.created,
                              "threshold": model.threshold, "needminer": model.versions.get("needminer", "")}
         manifest["apply"] = {k: disc.params[k] for k in ("threshold", "known_fragments", "new_pile", "candidates",
-                                                          "unassigned")}
+                                                          "unassigned", "seen")}
         if found.overrides and "overrides" in manifest and not cfg.overrides:
             manifest["overrides"]["source"] = "model"
         files = write_outputs(out, u, found, manifest, cfg, timings, tick)
@@ -189,7 +193,8 @@ def known_and_new(
 
     Returns:
         A ``Discovery`` whose ``params`` hold ``threshold``, ``known_fragments``, ``new_pile``,
-        ``candidates`` (ids) and ``unassigned`` (count).
+        ``candidates`` (ids), ``unassigned`` (count) and ``seen`` (fragments whose text the model
+        was fitted on).
     """
     rows: dict[str, list[int]] = {}
     for i, nid in enumerate(assignment.need_ids):
@@ -203,9 +208,13 @@ def known_and_new(
             clusters.append(NeedCluster(
                 id=need.id, fragment_ids=tuple(fragments[r].id for r in members), domain=need.domain,
                 keywords=need.keywords, confidence=tuple(round(float(conf[r]), 4) for r in members),
+                scattered=need.scattered,
             ))
-    pile = [i for i, nid in enumerate(assignment.need_ids) if not nid]
+    seen = assignment.seen or (False,) * len(assignment.need_ids)
+    # a text the fit left in no need stays loose: only texts the model never saw can make a new need
+    pile = [i for i, nid in enumerate(assignment.need_ids) if not nid and not seen[i]]
     new, loose = _candidates(model, [fragments[i] for i in pile], vectors[pile], cfg, blocks)
+    loose = [fragments[i].id for i, nid in enumerate(assignment.need_ids) if not nid and seen[i]] + loose
     known_n = sum(len(c.fragment_ids) for c in clusters)
     covered = known_n + sum(len(c.fragment_ids) for c in new)
     return Discovery(
@@ -213,7 +222,7 @@ def known_and_new(
         unassigned=tuple(loose),
         coverage=covered / len(fragments) if fragments else 0.0,
         params={"clusterer": "need_model", "threshold": model.threshold, "known_fragments": known_n,
-                "new_pile": len(pile), "candidates": [c.id for c in new], "unassigned": len(loose)},
+                "new_pile": len(pile), "candidates": [c.id for c in new], "unassigned": len(loose), "seen": sum(seen)},
     )
 
 
@@ -225,6 +234,7 @@ def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray,
     if len(pile) < MIN_CANDIDATE_FRAGMENTS:
         return [], [f.id for f in pile]
     disc = discover_needs(pile, vectors, cfg.discover, seed=cfg.seed, blocks=blocks)
+    disc = _join_candidates(model, disc, pile, vectors)
     speakers = {f.id: f.speaker for f in pile}
     taken = set(model.ids)
     new, loose = [], list(disc.unassigned)
@@ -236,3 +246,43 @@ def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray,
         new.append(c)
     new.sort(key=lambda c: (-len(c.fragment_ids), c.id))
     return new, loose
+
+
+def _join_candidates(model: NeedModel, disc: Discovery, pile: Sequence[Fragment], vectors: np.ndarray) -> Discovery:
+    """Join groups of the new pile whose centroids are more alike than either is to any known need
+    (in the model's space): measured against what the model knows, they are one new need."""
+    from needminer.model import centre_with
+
+    groups = [c for c in disc.clusters if not c.scattered]
+    if len(groups) < 2:
+        return disc
+    row = {f.id: i for i, f in enumerate(pile)}
+    space = centre_with(vectors, model.means, model.blocks)
+    cents = np.stack([space[[row[f] for f in c.fragment_ids]].mean(axis=0) for c in groups])
+    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
+    usable = [i for i, n in enumerate(model.needs) if not n.scattered]
+    known = (cents @ model.centroids[usable].T).max(axis=1) if usable else np.full(len(groups), -1.0)
+    sims = cents @ cents.T
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a in range(len(groups)):
+        for b in range(a + 1, len(groups)):
+            if sims[a, b] > max(known[a], known[b]):
+                parent[root(b)] = root(a)
+    if all(root(i) == i for i in range(len(groups))):
+        return disc
+    joined: dict[int, list[NeedCluster]] = {}
+    for i, c in enumerate(groups):
+        joined.setdefault(root(i), []).append(c)
+    out = []
+    for parts in joined.values():
+        head = max(parts, key=lambda c: (len(c.fragment_ids), c.id))
+        ids = tuple(f for c in parts for f in c.fragment_ids)
+        conf = tuple(x for c in parts for x in (c.confidence or (1.0,) * len(c.fragment_ids)))
+        out.append(dataclasses.replace(head, fragment_ids=ids, confidence=conf))
+    return dataclasses.replace(disc, clusters=tuple(out + [c for c in disc.clusters if c.scattered]))

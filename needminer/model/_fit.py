@@ -60,7 +60,7 @@ def fit_need_model(
         members[c.id] = rows
     return NeedModel.from_clusters(
         needs, members, vectors, blocks=blocks, embedder=embedder, embedder_id=embedder_id, threshold=threshold,
-        config=config, overrides=overrides, versions=versions,
+        config=config, overrides=overrides, versions=versions, texts=[f.text for f in fragments],
     )
 
 

@@ -156,7 +156,7 @@ class NeedMiner(TransformerMixin, BaseEstimator):
         embedder, vecs = self._embed(frags, cfg) if frags else (None, np.zeros((0, self.model_.dim), np.float32))
         if embedder is not None:
             self.model_.check_embedder(embedder.model_id)
-        asg = self.model_.assign(vecs, self.threshold)
+        asg = self.model_.assign(vecs, self.threshold, [f.text for f in frags])
         rows: dict[str, list[int]] = {}
         for r, nid in enumerate(asg.need_ids):
             if nid:

@@ -6,6 +6,11 @@ centroids in the space ``needminer.discover`` assigns in (each embedding block c
 keywords, the config, the embedder id and the library versions. ``save`` writes two files into a
 folder, ``model.safetensors`` (the arrays) and ``model.json`` (everything else); nothing is pickled,
 so a model folder loads on another machine and is safe to open.
+
+It also keeps a 64-bit hash of every fragment text it was fitted on (``text_key``; not the text) and
+the need that text went to: applied to a text it has seen, the model gives the fit's answer (the
+need, a scattered group, or none), so applying it to the export it was fitted on reproduces the fit
+and only texts it never saw can make a candidate new need.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ META = "model.json"
 # Share of the training members that would fall below the "new" threshold if re-applied: the
 # threshold is this quantile of every focused member's cosine to its own centroid.
 THRESHOLD_QUANTILE = 0.05
+LOOSE = -1  # known_need of a text the fit left in no need (an outlier)
+
+
+def text_key(text: str) -> int:
+    """The 64-bit key of a fragment text (whitespace at the ends ignored): a hash, not the text."""
+    digest = hashlib.blake2b(text.strip().encode("utf-8"), digest_size=8, person=b"needminer.text").digest()
+    return int.from_bytes(digest, "little")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +89,19 @@ class Assignment:
     Attributes:
         need_ids: Known need id per row, ``""`` for the "new" pile (below the threshold).
         nearest: The nearest known need per row, whatever the threshold.
-        confidence: Cosine of each row to its nearest need's centroid (in the model's space).
+        confidence: Cosine of each row to its need's centroid (the nearest one for texts the model
+            has not seen), in the model's space.
         vectors: The rows in the model's space (centred with the training means), float32.
+        seen: Per row, whether the model was fitted on this text (then ``need_ids`` holds the fit's
+            need, a scattered group's id, or ``""`` for a text the fit left in no need: such a row
+            is no candidate for a new need). Empty when no texts were given.
     """
 
     need_ids: tuple[str, ...]
     nearest: tuple[str, ...]
     confidence: np.ndarray
     vectors: np.ndarray
+    seen: tuple[bool, ...] = ()
 
 
 def unit_rows(v: np.ndarray) -> np.ndarray:
@@ -130,6 +147,8 @@ class NeedModel:
         overrides: The taxonomy overrides of the fitting run (re-applied by ``apply``), as parsed.
         versions: needminer and library versions at fit time.
         created: ISO time of the fit.
+        known_keys: ``text_key`` of every fragment text the model was fitted on, sorted, uint64.
+        known_need: Per key, the index of the need that text went to (``LOOSE``: none), int32.
     """
 
     needs: tuple[KnownNeed, ...]
@@ -143,6 +162,8 @@ class NeedModel:
     overrides: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     created: str = ""
+    known_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    known_need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def __post_init__(self) -> None:
         c = self.centroids
@@ -177,6 +198,7 @@ class NeedModel:
         config: Mapping[str, Any] | None = None,
         overrides: Mapping[str, Any] | None = None,
         versions: Mapping[str, str] | None = None,
+        texts: Sequence[str] | None = None,
     ) -> NeedModel:
         """Build a model from the training embeddings and each need's member rows.
 
@@ -185,6 +207,8 @@ class NeedModel:
             members: Need id → row indices into ``vectors``.
             vectors: Training embeddings (raw, as the embedder returned them), float32 (n, d).
             threshold: The "new" threshold; None = the ``THRESHOLD_QUANTILE`` of the members' cosines.
+            texts: The fragment text of each row of ``vectors``: the model remembers (as keys) which
+                need each text went to, rows in no need as ``LOOSE``.
 
         Raises:
             ModelError: A need without members, or no vectors.
@@ -205,24 +229,27 @@ class NeedModel:
                 member_cos.extend((space[rows] @ cent).tolist())
         if threshold is None:
             threshold = float(np.quantile(member_cos, THRESHOLD_QUANTILE)) if member_cos else 0.0
+        keys, known = _known_texts(needs, members, texts, len(v))
         return cls(
             needs=tuple(needs), centroids=np.stack(cents).astype(np.float32), means=means,
             blocks=tuple(int(b) for b in (blocks or ()) if len(blocks or ()) > 1), embedder=embedder,
             embedder_id=embedder_id, threshold=round(float(threshold), 6), config=dict(config or {}),
             overrides=dict(overrides or {}), versions=dict(versions or {}),
-            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"), known_keys=keys, known_need=known,
         )
 
     # -- applying -------------------------------------------------------------------------------------
-    def assign(self, vectors: np.ndarray, threshold: float | None = None) -> Assignment:
+    def assign(self, vectors: np.ndarray, threshold: float | None = None, texts: Sequence[str] | None = None) -> Assignment:
         """Assign each embedding to its nearest known need, or to the "new" pile below the threshold.
 
-        A scattered group is never assigned to. Deterministic: the same model and vectors give the
+        A text the model was fitted on keeps the fit's answer (``Assignment.seen``). Otherwise a
+        scattered group is never assigned to. Deterministic: the same model and vectors give the
         same assignment, bit for bit, wherever the model was loaded.
 
         Args:
             vectors: Raw embeddings from the model's embedder, (n, d).
             threshold: Overrides ``self.threshold``.
+            texts: The fragment text of each row (to recognise texts the model has seen); None = none.
 
         Raises:
             ModelError: The vectors' width differs from the model's.
@@ -239,13 +266,33 @@ class NeedModel:
         if len(v) == 0 or not usable.any():
             empty = tuple("" for _ in range(len(v)))
             return Assignment(empty, empty, np.zeros(len(v), dtype=np.float32), space)
-        sims = space @ self.centroids.T
+        raw = space @ self.centroids.T
+        sims = raw.copy()
         sims[:, ~usable] = -np.inf
         best = np.argmax(sims, axis=1)
         conf = sims[np.arange(len(v)), best].astype(np.float32)
         nearest = tuple(self.needs[i].id for i in best)
-        ids = tuple(nid if c >= t else "" for nid, c in zip(nearest, conf))
-        return Assignment(ids, nearest, conf, space)
+        ids = [nid if c >= t else "" for nid, c in zip(nearest, conf)]
+        seen = self._seen(texts, len(v))
+        for r, j in enumerate(seen):
+            if j is None:
+                continue
+            ids[r] = "" if j == LOOSE else self.needs[j].id
+            if j != LOOSE:
+                conf[r] = raw[r, j]
+        return Assignment(tuple(ids), nearest, conf, space, tuple(j is not None for j in seen) if texts is not None else ())
+
+    def _seen(self, texts: Sequence[str] | None, n: int) -> list[int | None]:
+        """Per row, the need index the fit gave its text (``LOOSE``: none), or None for a text not seen."""
+        if texts is None or len(self.known_keys) == 0:
+            return [None] * n
+        if len(texts) != n:
+            raise ModelError(f"assign got {len(texts)} texts for {n} vectors; pass one text per vector.")
+        keys = np.array([text_key(t) for t in texts], dtype=np.uint64)
+        pos = np.searchsorted(self.known_keys, keys)
+        pos[pos == len(self.known_keys)] = 0
+        hit = self.known_keys[pos] == keys
+        return [int(self.known_need[p]) if h else None for p, h in zip(pos, hit)]
 
     # -- persistence ----------------------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
@@ -260,7 +307,9 @@ class NeedModel:
         from safetensors.numpy import save as st_save
 
         out = Path(folder)
-        blob = st_save({"centroids": np.ascontiguousarray(self.centroids), "means": np.ascontiguousarray(self.means)})
+        blob = st_save({"centroids": np.ascontiguousarray(self.centroids), "means": np.ascontiguousarray(self.means),
+                        "known_keys": np.ascontiguousarray(self.known_keys, dtype=np.uint64),
+                        "known_need": np.ascontiguousarray(self.known_need, dtype=np.int32)})
         meta = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -333,6 +382,8 @@ class NeedModel:
                 embedder_id=str(meta.get("embedder_id", "")), threshold=float(meta.get("threshold", 0.0)),
                 config=dict(meta.get("config") or {}), overrides=dict(meta.get("overrides") or {}),
                 versions=dict(meta.get("versions") or {}), created=str(meta.get("created", "")),
+                known_keys=arrays.get("known_keys", np.zeros(0, np.uint64)).astype(np.uint64, copy=False),
+                known_need=arrays.get("known_need", np.zeros(0, np.int32)).astype(np.int32, copy=False),
             )
         except ModelError:
             raise
@@ -364,3 +415,24 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
 
+
+def _known_texts(needs: Sequence[KnownNeed], members: Mapping[str, Sequence[int]], texts: Sequence[str] | None,
+                 n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted text keys and the need index of each (a text said in several needs: where most copies
+    went, the first such need on a tie; rows in no need: ``LOOSE``)."""
+    if texts is None:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int32)
+    if len(texts) != n:
+        raise ModelError(f"NeedModel: {len(texts)} texts for {n} training vectors; pass one text per vector.")
+    need_of = [LOOSE] * n
+    for j, need in enumerate(needs):
+        for r in members.get(need.id, ()):
+            need_of[r] = j
+    votes: dict[int, dict[int, int]] = {}
+    for r, t in enumerate(texts):
+        tally = votes.setdefault(text_key(t), {})
+        tally[need_of[r]] = tally.get(need_of[r], 0) + 1
+    keys = np.array(sorted(votes), dtype=np.uint64)
+    known = np.array([max(votes[int(k)].items(), key=lambda kv: (kv[1], kv[0] != LOOSE, -kv[0]))[0] for k in keys],
+                     dtype=np.int32)
+    return keys, known

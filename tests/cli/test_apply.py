@@ -155,3 +155,13 @@ def test_run_with_overrides_and_a_bad_overrides_file(tiny_chat, tmp_path):
     bad = runner.invoke(app, ["run", str(tiny_chat), "--out", str(tmp_path / "c"), "--embedder", "hashing",
                               "--overrides", str(ov), "--no-progress"])
     assert bad.exit_code == 1 and "Unknown key 'frobnicate'" in bad.output
+
+
+def test_apply_to_the_fitted_export_reproduces_the_fit(fitted, tmp_path):
+    # every text was seen at fit time: no new pile, no candidate new need, the fit's needs
+    result = _apply(fitted, [SAMPLES], tmp_path / "same")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["apply"]["candidates"] == [] and summary["apply"]["new_pile"] == 0
+    assert summary["apply"]["seen"] > 0
+    assert {n["id"] for n in summary["needs"]} <= set(fitted["needs"])

@@ -57,6 +57,8 @@ def test_fit_transform_and_messages():
             for i, t in enumerate(TEXTS)]
     out = est.fit_transform(msgs)
     assert len(out) == len(msgs) and est.labels_.shape == (len(msgs),)
+    # the texts it was fitted on keep the needs the fit gave them
+    assert out.need_ids == est.need_ids_ and np.array_equal(out.labels, est.labels_)
     with pytest.raises(ConfigError, match="'text' string and a 'sender'"):
         NeedMiner(embedder="hashing").fit([{"text": "x"}])
     with pytest.raises(ConfigError, match="list of texts"):

@@ -110,3 +110,29 @@ def test_embedder_mismatch_and_wrong_width():
         model.check_embedder("lite.v1")
     with pytest.raises(ModelError, match=r"expects \(n, 8\)"):
         model.assign(np.zeros((2, 5), dtype=np.float32))
+
+
+def test_a_text_the_model_was_fitted_on_keeps_the_fits_answer(tmp_path):
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(2, 8)).astype(np.float32)
+    # rows 0-9 need A, 10-19 need B; row 20 sits in A's region but the fit left it in no need;
+    # row 9 is a fringe member of A that lies nearer B's centroid
+    vecs = np.vstack([base[0] + 0.1 * rng.normal(size=(10, 8)), base[1] + 0.1 * rng.normal(size=(10, 8)),
+                      base[0][None, :]]).astype(np.float32)
+    vecs[9] = base[1]
+    texts = [f"文本{i}" for i in range(21)]
+    needs = [KnownNeed(id="NAAAAAA", size=10), KnownNeed(id="NBBBBBB", size=10)]
+    model = NeedModel.from_clusters(needs, {"NAAAAAA": range(10), "NBBBBBB": range(10, 20)}, vecs, texts=texts)
+    model.save(tmp_path / "m")
+    for m in (model, NeedModel.load(tmp_path / "m")):
+        asg = m.assign(vecs, threshold=-1.0, texts=[f" {t} " for t in texts])  # whitespace at the ends ignored
+        assert asg.need_ids[:9] == ("NAAAAAA",) * 9 and asg.need_ids[10:20] == ("NBBBBBB",) * 10
+        assert asg.need_ids[9] == "NAAAAAA" and asg.nearest[9] == "NBBBBBB"  # the fit's need, not the nearest
+        assert asg.need_ids[20] == "" and asg.seen[20]  # the fit left it in no need: not a new-need candidate
+        assert all(asg.seen)
+        unseen = m.assign(vecs, threshold=-1.0, texts=[t + "?" for t in texts])
+        assert not any(unseen.seen) and unseen.need_ids[9] == "NBBBBBB" and unseen.need_ids[20] == "NAAAAAA"
+        assert m.assign(vecs, threshold=-1.0).seen == ()  # no texts: nothing is recognised
+    assert np.array_equal(NeedModel.load(tmp_path / "m").known_keys, model.known_keys)
+    with pytest.raises(ModelError, match="one text per vector"):
+        model.assign(vecs, texts=texts[:3])
