@@ -568,7 +568,7 @@ def save_need_model(found: Found, u: Understood, cfg: PipelineConfig, folder: st
     model = fit_need_model(
         found.discovery, stmts, u.need_fragments, found.vectors, blocks=getattr(found.embedder, "blocks", None),
         embedder=cfg.embed.embedder, embedder_id=found.embedder.model_id, config=cfg.to_dict(),
-        overrides=found.overrides.to_dict(), versions=versions(),
+        overrides=found.overrides.to_dict(), versions=versions(), curated=(found.curated, [n.statement for n in found.ranked]),
     )
     model.save(folder)
     return model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ def fit_need_model(
     overrides: Mapping[str, Any] | None = None,
     versions: Mapping[str, str] | None = None,
     threshold: float | None = None,
+    curated: tuple[Discovery, Sequence[NeedStatement]] | None = None,
 ) -> NeedModel:
     """The need model of a discovery: one known need per cluster, its centroid from ``vectors``.
 
@@ -38,8 +40,23 @@ def fit_need_model(
         embedder: The configured embedder name; ``embedder_id`` its ``model_id``.
         config, overrides, versions: Recorded in the model.
         threshold: The "new" threshold (None: from the members' cosines).
+        curated: The clusters after the overrides and their statements (what the run reported),
+            kept as ``NeedModel.curated``.
     """
     row = {f.id: i for i, f in enumerate(fragments)}
+    needs, members = known_needs(discovery, statements, row)
+    model = NeedModel.from_clusters(
+        needs, members, vectors, blocks=blocks, embedder=embedder, embedder_id=embedder_id, threshold=threshold,
+        config=config, overrides=overrides, versions=versions, texts=[f.text for f in fragments],
+    )
+    if curated is not None:
+        model = dataclasses.replace(model, curated=tuple(known_needs(*curated, row)[0]))
+    return model
+
+
+def known_needs(discovery: Discovery, statements: Sequence[NeedStatement],
+                row: Mapping[str, int]) -> tuple[list[KnownNeed], dict[str, list[int]]]:
+    """One ``KnownNeed`` per cluster with members among ``row`` (fragment id → row), and each one's rows."""
     stmt = {s.need_id: s for s in statements}
     needs, members = [], {}
     for c in discovery.clusters:
@@ -58,10 +75,7 @@ def fit_need_model(
             scattered=c.scattered,
         ))
         members[c.id] = rows
-    return NeedModel.from_clusters(
-        needs, members, vectors, blocks=blocks, embedder=embedder, embedder_id=embedder_id, threshold=threshold,
-        config=config, overrides=overrides, versions=versions, texts=[f.text for f in fragments],
-    )
+    return needs, members
 
 
 def check_model_dir(folder: str | Path) -> None:

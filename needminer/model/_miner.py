@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -131,6 +133,7 @@ class NeedMiner(TransformerMixin, BaseEstimator):
         log = Curation()
         curated = curate_discovery(disc, frags, overrides, log)
         self.needs_ = self._curated_needs(curated, frags, signals, overrides, log)
+        self.model_ = dataclasses.replace(self.model_, curated=self.needs_)
         self.discovery_ = curated
         self.fragments_ = tuple(frags)
         self.n_needs_ = len(self.needs_)
@@ -198,8 +201,9 @@ class NeedMiner(TransformerMixin, BaseEstimator):
         log = Curation()
         ov = Overrides.from_dict(model.overrides, "the model's overrides")
         renamed = {**{r.new_id: r.title for r in ov.split if r.title}, **ov.rename}
-        # without the training fragments, merge/split/ban cannot be re-run: the model's needs, renamed, minus bans
-        est.needs_ = tuple(_renamed(n, renamed) for n in model.needs if n.id not in set(ov.ban))
+        # the needs as the fit showed them; a model saved without them: its needs, renamed, minus bans
+        # (merge and split need the training fragments)
+        est.needs_ = model.curated or tuple(_renamed(n, renamed) for n in model.needs if n.id not in set(ov.ban))
         est.n_needs_ = len(est.needs_)
         est.fragments_ = ()
         est.discovery_ = Discovery(clusters=())

@@ -149,6 +149,9 @@ class NeedModel:
         created: ISO time of the fit.
         known_keys: ``text_key`` of every fragment text the model was fitted on, sorted, uint64.
         known_need: Per key, the index of the need that text went to (``LOOSE``: none), int32.
+        curated: The needs as the fit showed them, after the overrides (merged, split, banned,
+            renamed); ``needs`` are the clusters before them, which ``assign`` uses and the
+            overrides are re-applied to. Empty for a model saved without them.
     """
 
     needs: tuple[KnownNeed, ...]
@@ -164,6 +167,7 @@ class NeedModel:
     created: str = ""
     known_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     known_need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    curated: tuple[KnownNeed, ...] = ()
 
     def __post_init__(self) -> None:
         c = self.centroids
@@ -324,6 +328,7 @@ class NeedModel:
             "overrides": self.overrides,
             "config": self.config,
             "versions": self.versions,
+            "curated_needs": [n.to_dict() for n in self.curated],
         }
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -382,6 +387,7 @@ class NeedModel:
                 embedder_id=str(meta.get("embedder_id", "")), threshold=float(meta.get("threshold", 0.0)),
                 config=dict(meta.get("config") or {}), overrides=dict(meta.get("overrides") or {}),
                 versions=dict(meta.get("versions") or {}), created=str(meta.get("created", "")),
+                curated=tuple(KnownNeed.from_dict(n) for n in meta.get("curated_needs") or ()),
                 known_keys=arrays.get("known_keys", np.zeros(0, np.uint64)).astype(np.uint64, copy=False),
                 known_need=arrays.get("known_need", np.zeros(0, np.int32)).astype(np.int32, copy=False),
             )

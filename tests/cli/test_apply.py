@@ -70,6 +70,8 @@ def test_model_folder_holds_safetensors_and_json(fitted):
     assert names == ["model.json", "model.safetensors"]
     meta = json.loads((fitted["model"] / "model.json").read_text(encoding="utf-8"))
     assert meta["embedder"] == "hashing" and {n["id"] for n in meta["needs"]} >= set(fitted["needs"])
+    # the needs as the run reported them (after overrides, with their titles) travel with the model
+    assert {n["id"]: n["title"] for n in meta["curated_needs"]} == fitted["needs"]
 
 
 def test_apply_on_a_grown_export(fitted, grown, tmp_path):

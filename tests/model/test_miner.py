@@ -83,3 +83,15 @@ def test_bertopic_export_visualises_our_needs():
     topic_model.visualize_barchart(custom_labels=True)
     if est.n_needs_ >= 3:
         topic_model.visualize_topics(custom_labels=True)
+
+
+def test_load_gives_the_needs_as_the_fit_showed_them_after_merge_and_rename(tmp_path):
+    ids = [n.id for n in NeedMiner(embedder="hashing", threshold=-1.0).fit(TEXTS).needs_ if not n.scattered]
+    assert len(ids) >= 2
+    toml = tmp_path / "o.toml"
+    toml.write_text(f'[[merge]]\nneeds = ["{ids[0]}", "{ids[1]}"]\n[rename]\n{ids[0]} = "合并后的需求"\n', encoding="utf-8")
+    est = NeedMiner(embedder="hashing", threshold=-1.0, overrides=str(toml)).fit(TEXTS)
+    assert ids[1] not in [n.id for n in est.needs_] and "合并后的需求" in [n.title for n in est.needs_]
+    est.save(tmp_path / "m")
+    loaded = NeedMiner.load(tmp_path / "m")
+    assert [(n.id, n.title, n.size) for n in loaded.needs_] == [(n.id, n.title, n.size) for n in est.needs_]
