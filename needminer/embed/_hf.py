@@ -109,7 +109,8 @@ class HFEmbedder(Embedder):
             (downloaded by transformers only when it is not cached; fails offline).
         batch_size: Texts per forward pass.
         threads: torch intra-op threads; 0 uses every core available to this process.
-        prefix: Prepended to every text (e5 models want ``"query: "``).
+        prefix: Prepended to every text (e5 models want ``"query: "``); None = the prefix a folder
+            made by ``needminer tune`` was trained with (its ``needminer-tune.json``), else none.
         max_length: Longer texts are truncated to this many tokens.
 
     Raises:
@@ -119,17 +120,17 @@ class HFEmbedder(Embedder):
     VERSION = "hf.v1"
 
     def __init__(self, model: str | Path, *, batch_size: int = 32, threads: int = 0,
-                 prefix: str = "", max_length: int = 256) -> None:
+                 prefix: str | None = None, max_length: int = 256) -> None:
         self.model = str(model)
         self.batch_size = batch_size
         self.threads = threads
-        self.prefix = prefix
+        self.prefix = folder_prefix(Path(self.model).expanduser()) if prefix is None else prefix
         self.max_length = max_length
         self._model: Any = None
         self._tokenizer: Any = None
         self._torch: Any = None
         self._max_tokens = max_length
-        self.model_id = f"{self.VERSION}:{self.model}"
+        self.model_id = f"{self.VERSION}:{self.model}{self._prefix_tag()}"
         self.dim = 0
 
     # -- locating and loading ---------------------------------------------------------
@@ -149,13 +150,17 @@ class HFEmbedder(Embedder):
         raise ModelError(f"Model folder '{path}' does not exist. Pass an existing local model "
                          "folder: --embedder hf:/path/to/model")
 
+    def _prefix_tag(self) -> str:
+        # the prefix changes every vector: an embedding cache or a need model must not mix the two
+        return f"|prefix={self.prefix.strip()}" if self.prefix else ""
+
     def check(self) -> None:
         """Fail fast (no weights loaded): dependencies present, folder found; sets model_id, dim."""
         check_torch_stack(f"the embedder '{self.model_id}'")
         name, local = self._locate()
         if local:
             folder = Path(name)
-            self.model_id = f"{self.VERSION}:{folder}#{_fingerprint(folder)}"
+            self.model_id = f"{self.VERSION}:{folder}#{_fingerprint(folder)}{self._prefix_tag()}"
             try:
                 cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
@@ -251,3 +256,18 @@ class HFEmbedder(Embedder):
         m = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)
         return pooled.float().numpy()
+
+
+TUNE_INFO = "needminer-tune.json"  # written by ``needminer tune`` into the folders it saves
+
+
+def folder_prefix(folder: Path) -> str:
+    """The text prefix a model folder made by ``needminer tune`` was trained with ("" otherwise)."""
+    info = folder / TUNE_INFO
+    if not info.is_file():
+        return ""
+    try:
+        prefix = json.loads(info.read_text(encoding="utf-8")).get("prefix", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return prefix if isinstance(prefix, str) else ""

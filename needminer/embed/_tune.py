@@ -21,8 +21,10 @@ Recipe (plain torch; sentence-transformers' trainer would checkpoint its optimiz
   steps and when ``max_seconds``/``max_steps`` stops a run; ``resume=True`` continues from it and
   gives the same weights as an uninterrupted run (same threads). It is deleted when a run completes.
 
-Texts are embedded without the ``"query: "`` prefix that ``E5SmallEmbedder`` adds, because
-``hf:`` folders are run without one; the saved ``needminer-tune.json`` records ``"prefix": ""``.
+Texts get the prefix their base model was trained with: ``"query: "`` for e5-small (as
+``E5SmallEmbedder`` adds it), a tuned folder's own (its ``needminer-tune.json``), none for another
+folder. The saved ``needminer-tune.json`` records it, and ``--embedder hf:FOLDER`` reads it back, so
+the tuned model sees its texts as it was trained on them.
 Chat text never reaches a log line or the saved metadata (only counts, metrics and a SHA-256 of the
 rows to check that a resume uses the same rows).
 """
@@ -44,10 +46,10 @@ from typing import Any
 
 import numpy as np
 
+from needminer.embed._hf import TUNE_INFO as INFO_FILE  # the file hf: folders are read back with
 from needminer.errors import ConfigError, ModelError
 
 FORMAT = "needminer.embed.tune.v1"
-INFO_FILE = "needminer-tune.json"
 CHECKPOINT_DIR = "checkpoint"
 _CKPT_WEIGHTS = "state.safetensors"
 _CKPT_JSON = "state.json"
@@ -246,16 +248,18 @@ def _fingerprint(texts: list[str], y: np.ndarray) -> str:
 
 
 # -- model ----------------------------------------------------------------------------------
-def _load_base(base: str | Path | None, models_dir: str | Path | None) -> tuple[Any, Any, Path, str]:
-    """(encoder, tokenizer, folder, base id): e5-small (built in ``models_dir`` first) or a local folder."""
+def _load_base(base: str | Path | None, models_dir: str | Path | None) -> tuple[Any, Any, Path, str, str]:
+    """(encoder, tokenizer, folder, base id, text prefix): e5-small (built in ``models_dir`` first) or a
+    local folder."""
     from needminer.embed._e5 import E5SmallEmbedder, build_e5_small
-    from needminer.embed._hf import import_torch_stack, quiet_transformers
+    from needminer.embed._hf import folder_prefix, import_torch_stack, quiet_transformers
 
     _torch, transformers = import_torch_stack("tuning the encoder")
     if base is None or str(base) in ("", "e5-small", E5SmallEmbedder.MODEL_ID):
-        folder, base_id = build_e5_small(models_dir), E5SmallEmbedder.MODEL_ID
+        folder, base_id, prefix = build_e5_small(models_dir), E5SmallEmbedder.MODEL_ID, "query: "
     else:
         folder, base_id = Path(base).expanduser(), f"hf:{Path(base).expanduser().resolve()}"
+        prefix = folder_prefix(folder)
         if not (folder / "config.json").is_file():
             raise ModelError(f"'{folder}' is not a Hugging Face model folder (no config.json). Pass a folder "
                              "saved with save_pretrained, or leave the base out to tune e5-small.")
@@ -267,7 +271,7 @@ def _load_base(base: str | Path | None, models_dir: str | Path | None) -> tuple[
         raise ModelError(f"Failed while loading the base model folder '{folder}'.\n{exc}") from exc
     if getattr(encoder, "pooler", None) is not None:
         encoder.pooler = None  # mean pooling: an (untrained) pooler would only take a slot in the weights
-    return encoder, tokenizer, Path(folder), base_id
+    return encoder, tokenizer, Path(folder), base_id, prefix
 
 
 def _passthrough(torch: Any) -> Any:
@@ -568,7 +572,8 @@ def tune_encoder(
     if total == 0:
         raise ConfigError("No training batch could be formed: at least two labels need two or more texts "
                           "outside the held-out slice. Label more texts or pass holdout=0.")
-    encoder, tokenizer, _base_folder, base_id = _load_base(base, models_dir)
+    encoder, tokenizer, _base_folder, base_id, prefix = _load_base(base, models_dir)
+    train_texts, check_texts = [prefix + t for t in train_texts], [prefix + t for t in check_texts]
     frozen = _frozen_layers(torch, encoder, tokenizer, train_layers, max_length, train_texts[:4])
     encoder.get_input_embeddings().weight.requires_grad = False
     if frozen:
@@ -710,7 +715,7 @@ def tune_encoder(
         with torch.no_grad():
             for name, p in params.items():
                 p.copy_(best_state[name])
-    info = {"format": FORMAT, "base": base_id, "prefix": "", "pooling": "mean", "settings": asdict(settings),
+    info = {"format": FORMAT, "base": base_id, "prefix": prefix, "pooling": "mean", "settings": asdict(settings),
             "frozen_layers": frozen, "n_train": len(train), "n_check": len(check), "n_labels": len(names), "steps": step,
             "best_step": best_step, "check_map_before": check_before, "check_map_best": best_score,
             "stopped": stopped, "history": history, "versions": _versions(torch)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,20 @@ def test_tune_writes_a_folder_hf_loads_and_changes_the_embeddings(tiny_base: Pat
     assert np.abs(after - before).max() > 1e-3
     y = np.asarray(_rows()[1])
     assert retrieval_map(after, y) > retrieval_map(before, y)  # same-label texts moved together
+
+
+def test_a_tuned_folder_keeps_its_base_prefix_and_hf_reads_it(tiny_base: Path, tmp_path: Path) -> None:
+    from needminer.embed import get_embedder
+
+    base = tmp_path / "base"
+    shutil.copytree(tiny_base, base)
+    (base / INFO_FILE).write_text(json.dumps({"prefix": "query: "}), encoding="utf-8")  # a folder tuned from e5
+    _tune(base, tmp_path / "again")
+    assert json.loads((tmp_path / "again" / INFO_FILE).read_text(encoding="utf-8"))["prefix"] == "query: "
+    again, plain = get_embedder(f"hf:{tmp_path / 'again'}"), get_embedder(f"hf:{tiny_base}")
+    assert (again.prefix, plain.prefix) == ("query: ", "")
+    again.check()
+    assert again.model_id.endswith("|prefix=query:") and "prefix" not in plain.model_id
 
 
 def test_same_seed_same_weights_other_seed_other_weights(tiny_base: Path, tmp_path: Path) -> None:
@@ -173,7 +188,10 @@ def test_tune_real_e5_small_a_few_steps(e5_models_dir: Path, tmp_path: Path) -> 
     result = tune_encoder(texts, labels, tmp_path / "e5-tuned", models_dir=e5_models_dir, epochs=1, batch_size=16,
                           holdout=0.0, max_steps=2, threads=2)
     assert result.steps == 2
-    vecs = get_embedder(f"hf:{tmp_path / 'e5-tuned'}").embed(texts)
+    assert json.loads((tmp_path / "e5-tuned" / INFO_FILE).read_text(encoding="utf-8"))["prefix"] == "query: "
+    tuned = get_embedder(f"hf:{tmp_path / 'e5-tuned'}")
+    assert tuned.prefix == "query: "  # trained as e5 is used, read back by hf:
+    vecs = tuned.embed(texts)
     base = get_embedder(f"hf:{e5_models_dir / 'e5-small'}").embed(texts)
     assert vecs.shape == (len(texts), 384) and np.abs(vecs - base).max() > 1e-4
 
