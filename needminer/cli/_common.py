@@ -6,8 +6,9 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -194,3 +195,30 @@ def parse_mapping(value: str | None) -> dict[str, str]:
             raise ConfigError(f"--map has an empty field or column in {part!r}.")
         out[key] = col
     return out
+
+
+def input_options(*, embedder: str | None, seed: int | None, workspace: Path | None, format: str | None,
+                  tz: str | None, map: str | None, lang: str | None, overrides: Path | None) -> dict[str, Any]:
+    """The config keys set by the options ``run`` and ``apply`` share (None: the option was not given)."""
+    return {
+        "embed.embedder": embedder,
+        "seed": seed,
+        "workspace": str(workspace) if workspace else None,
+        "ingest.format": format,
+        "ingest.tz": tz,
+        "ingest.mapping": parse_mapping(map) or None,
+        "report.lang": lang,
+        "overrides": str(overrides) if overrides else None,
+    }
+
+
+def input_warnings(ingest: dict[str, Any]) -> list[str]:
+    """One line per input that could not be read (the run went on with the others)."""
+    return [f"{item['path']}: {item['error']}" for item in ingest.get("inputs", []) if item.get("error")]
+
+
+def top_needs(needs: Sequence[Any], candidates: Sequence[str] = (), n: int = 5) -> None:
+    """Print the first ``n`` needs the report lists (clusters below the bar are not among them)."""
+    for need in [x for x in needs if not x.below_bar][:n]:
+        mark = " (new)" if need.id in candidates else ""
+        say(f"  {need.rank:>2}. {need.statement.title}{mark}  ({len(need.speakers)} 人, 得分 {need.score:.1f})")

@@ -8,7 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from needminer.cli._common import done, error_boundary, out_console, parse_mapping, say, stage_progress, warn
+from needminer.cli._common import (
+    done,
+    error_boundary,
+    input_options,
+    input_warnings,
+    out_console,
+    stage_progress,
+    top_needs,
+    warn,
+)
 
 
 def apply_cmd(
@@ -38,27 +47,18 @@ def apply_cmd(
         if threshold is not None and not -1.0 <= threshold <= 1.0:
             raise ConfigError(f"--threshold must be a cosine in [-1, 1]. Got {threshold!r} instead.")
         need_model = NeedModel.load(model)
-        cfg = apply_config(need_model, config, {
-            "embed.embedder": embedder,
-            "seed": seed,
-            "workspace": str(workspace) if workspace else None,
-            "ingest.format": format,
-            "ingest.tz": tz,
-            "ingest.mapping": parse_mapping(map) or None,
-            "report.lang": lang,
-            "overrides": str(overrides) if overrides else None,
-        })
+        cfg = apply_config(need_model, config, input_options(
+            embedder=embedder, seed=seed, workspace=workspace, format=format, tz=tz, map=map, lang=lang,
+            overrides=overrides))
         with stage_progress(progress) as cb:
             result = apply_model(need_model, inputs, out, cfg, threshold=threshold, progress=cb)
-        warnings = [f"{item['path']}: {item['error']}" for item in result.ingest.get("inputs", []) if item.get("error")]
+        warnings = input_warnings(result.ingest)
         for line in warnings:
             warn(line)
         info = result.manifest["apply"]
         done(f"{info['known_fragments']} fragments → known needs, {info['new_pile']} in the new pile "
              f"→ {len(result.candidates)} candidate new needs")
-        for need in result.needs[:5]:
-            mark = " (new)" if need.id in result.candidates else ""
-            say(f"  {need.rank:>2}. {need.statement.title}{mark}  ({len(need.speakers)} 人, 得分 {need.score:.1f})")
+        top_needs(result.needs, result.candidates)
         if as_json:
             summary = run_summary(result, warnings)
             summary["apply"] = info

@@ -9,7 +9,16 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from needminer.cli._common import done, error_boundary, out_console, parse_mapping, say, stage_progress, warn
+from needminer.cli._common import (
+    done,
+    error_boundary,
+    input_options,
+    input_warnings,
+    out_console,
+    stage_progress,
+    top_needs,
+    warn,
+)
 
 log = logging.getLogger("needminer.cli")
 
@@ -37,24 +46,15 @@ def run_cmd(
     from needminer.pipeline import run
 
     with error_boundary():
-        cfg = load_config(
-            config,
-            {
-                "embed.embedder": embedder,
-                "seed": seed,
-                "workspace": str(workspace) if workspace else None,
-                "ingest.format": format,
-                "ingest.tz": tz,
-                "ingest.mapping": parse_mapping(map) or None,
-                "discover.granularity": granularity,
-                "report.lang": lang,
-                "discover.guide": str(guide) if guide else None,
-                "overrides": str(overrides) if overrides else None,
-            },
-        )
+        cfg = load_config(config, {
+            **input_options(embedder=embedder, seed=seed, workspace=workspace, format=format, tz=tz, map=map,
+                            lang=lang, overrides=overrides),
+            "discover.granularity": granularity,
+            "discover.guide": str(guide) if guide else None,
+        })
         with stage_progress(progress) as cb:
             result = run(inputs, out, cfg, progress=cb, save_model=save_model)
-        warnings = [f"{item['path']}: {item['error']}" for item in result.ingest.get("inputs", []) if item.get("error")]
+        warnings = input_warnings(result.ingest)
         if result.ingest.get("truncated"):
             warnings.append(
                 f"{result.ingest['truncated']} message(s) longer than {cfg.ingest.max_message_chars:,} characters "
@@ -73,8 +73,7 @@ def run_cmd(
         done(f"{counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
              f"→ {len(listed)} needs (coverage {counts.get('coverage', 0):.0%})"
              + (f"; {below} topic(s) below the bar (too few people or mostly chatter)" if below else ""))
-        for need in listed[:5]:
-            say(f"  {need.rank:>2}. {need.statement.title}  ({len(need.speakers)} 人, 得分 {need.score:.1f})")
+        top_needs(result.needs)
         if as_json:
             typer.echo(json.dumps(run_summary(result, warnings), ensure_ascii=False, indent=1))
         else:
