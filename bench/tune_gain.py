@@ -23,38 +23,39 @@ HDBSCAN's choices); same-label retrieval MAP (the early-stop metric). Encoders:
 Sets come from ``../shared/data/eval`` through ``bench.quality.load_set``; missing sets are skipped.
 Tuned models and an embedding cache go to ``bench/out/tune_gain``.
 
-Measured 2026-12-07 with ``python -m bench.tune_gain --json`` (seeds 0,1; tune_encoder defaults:
-3 epochs, top 4 layers, seed 0; the code of commit f11d69e, which padded a batch whole: the later
-chunked padding computes the same loss), on 2 CPU cores shared with 3 other agents (load ~5-9).
-Tuning took 871 s (car A, 509 rows), 557 s (phone A, 357) and 2,066 s (car, 873), each ran all 3
-epochs; held-out MAP on the tuned labels rose 0.513 -> 0.855, 0.433 -> 0.552 and 0.344 -> 0.667.
+Measured 2026-12-07 16:24–16:35 with ``python -m bench.tune_gain`` (seeds 0,1; tune_encoder
+defaults: 3 epochs, top 4 layers, seed 0; texts tuned with e5's ``"query: "`` prefix, which ``hf:``
+reads back from the tuned folder), on 2 CPU cores shared with one other job. Tuning took 87 s (car
+A, 509 rows), 65 s (phone A, 357) and 199 s (car, 873), each ran all 3 epochs; held-out MAP on the
+tuned labels rose 0.534 -> 0.863, 0.459 -> 0.563 and 0.340 -> 0.670.
 
 | case (eval n, k) | encoder | NMI | ARI | coverage | needs | KMeans-k NMI | MAP |
 |---|---|---|---|---|---|---|---|
-| car_neg: tune A (599), measure B (428, 5) | e5-small | 0.484 | 0.258 | 1.00 | 17 | 0.342 | 0.469 |
+| car_neg: tune A (599), measure B (428, 5) | e5-small | 0.469 | 0.247 | 1.00 | 19 | 0.304 | 0.468 |
 | car_neg: tune A (599), measure B (428, 5) | e5-small, no prefix | 0.469 | 0.252 | 1.00 | 18 | 0.332 | 0.463 |
-| car_neg: tune A (599), measure B (428, 5) | tuned | 0.509 | 0.340 | 1.00 | 18 | 0.413 | 0.516 |
-| car_neg: tune A (599), measure B (428, 5) | e5-small+lite | 0.510 | 0.425 | 1.00 | 12 | 0.300 | 0.491 |
-| phone: tune A (420), measure B (321, 5) | e5-small | 0.392 | 0.191 | 0.89 | 19 | 0.427 | 0.494 |
+| car_neg: tune A (599), measure B (428, 5) | tuned | 0.511 | 0.329 | 1.00 | 18 | 0.390 | 0.519 |
+| car_neg: tune A (599), measure B (428, 5) | e5-small+lite | 0.479 | 0.326 | 1.00 | 14 | 0.298 | 0.491 |
+| phone: tune A (420), measure B (321, 5) | e5-small | 0.382 | 0.197 | 0.88 | 16 | 0.337 | 0.496 |
 | phone: tune A (420), measure B (321, 5) | e5-small, no prefix | 0.361 | 0.190 | 0.86 | 15 | 0.314 | 0.482 |
-| phone: tune A (420), measure B (321, 5) | tuned | 0.385 | 0.193 | 1.00 | 19 | 0.409 | 0.521 |
-| phone: tune A (420), measure B (321, 5) | e5-small+lite | 0.425 | 0.271 | 1.00 | 12 | 0.384 | 0.510 |
-| tune car_neg (1027), measure phone (741, 10) | e5-small | 0.342 | 0.128 | 0.93 | 31 | 0.363 | 0.314 |
+| phone: tune A (420), measure B (321, 5) | tuned | 0.376 | 0.189 | 0.96 | 18 | 0.411 | 0.530 |
+| phone: tune A (420), measure B (321, 5) | e5-small+lite | 0.424 | 0.272 | 1.00 | 12 | 0.447 | 0.511 |
+| tune car_neg (1027), measure phone (741, 10) | e5-small | 0.343 | 0.127 | 0.91 | 27 | 0.386 | 0.317 |
 | tune car_neg (1027), measure phone (741, 10) | e5-small, no prefix | 0.351 | 0.141 | 0.92 | 27 | 0.309 | 0.302 |
-| tune car_neg (1027), measure phone (741, 10) | tuned | 0.387 | 0.178 | 0.91 | 24 | 0.348 | 0.362 |
-| tune car_neg (1027), measure phone (741, 10) | e5-small+lite | 0.414 | 0.203 | 1.00 | 27 | 0.351 | 0.333 |
-| tune car_neg (1027), measure medical (3000, 10) | e5-small | 0.316 | 0.112 | 0.93 | 28 | 0.326 | 0.374 |
+| tune car_neg (1027), measure phone (741, 10) | tuned | 0.375 | 0.180 | 0.95 | 17 | 0.364 | 0.367 |
+| tune car_neg (1027), measure phone (741, 10) | e5-small+lite | 0.420 | 0.206 | 1.00 | 25 | 0.381 | 0.333 |
+| tune car_neg (1027), measure medical (3000, 10) | e5-small | 0.321 | 0.113 | 0.93 | 28 | 0.304 | 0.368 |
 | tune car_neg (1027), measure medical (3000, 10) | e5-small, no prefix | 0.314 | 0.114 | 0.93 | 30 | 0.333 | 0.367 |
-| tune car_neg (1027), measure medical (3000, 10) | tuned | 0.278 | 0.112 | 0.93 | 29 | 0.237 | 0.352 |
-| tune car_neg (1027), measure medical (3000, 10) | e5-small+lite | 0.274 | 0.082 | 0.92 | 33 | 0.305 | 0.403 |
+| tune car_neg (1027), measure medical (3000, 10) | tuned | 0.281 | 0.104 | 0.93 | 28 | 0.233 | 0.354 |
+| tune car_neg (1027), measure medical (3000, 10) | e5-small+lite | 0.271 | 0.081 | 0.91 | 36 | 0.317 | 0.403 |
 
-Reading: on the *other* labels the gain is small and not consistent. On product complaints it helps a
-little (car other labels: NMI 0.484 -> 0.509, KMeans-k 0.342 -> 0.413, MAP 0.469 -> 0.516; car ->
-phone complaints: NMI 0.342 -> 0.387); phone other labels are flat (0.392 -> 0.385; MAP 0.494 ->
-0.521) and car -> medical queries is worse (NMI 0.316 -> 0.278, KMeans-k 0.326 -> 0.237). Part of
-every comparison is the missing ``"query: "`` prefix (no prefix vs e5-small: -0.015 and -0.031 NMI
-on the B halves). The default e5-small+lite is at least as good as the tuned e5-small alone on
-three of the four cases. Tuning learns the labels it is shown much more than "what a need is".
+Reading (tuned against the untuned e5-small, both with the prefix): on the *other* labels the gain
+is small and not consistent. Car complaints, other labels: NMI 0.469 -> 0.511, KMeans-k 0.304 ->
+0.390, MAP 0.468 -> 0.519; car -> phone complaints: 0.343 -> 0.375; phone, other labels: flat
+(0.382 -> 0.376, though KMeans-k 0.337 -> 0.411 and MAP 0.496 -> 0.530); car -> medical queries is
+worse (0.321 -> 0.281, KMeans-k 0.304 -> 0.233). The default e5-small+lite is at least as good as the
+tuned e5-small alone on two of the four cases (phone, car -> phone). Tuning learns the labels it is
+shown much more than "what a need is". (Before the prefix was kept, tuned folders ran without it:
+car other labels 0.509, phone 0.385, car -> phone 0.387, car -> medical 0.278.)
 """
 
 from __future__ import annotations
