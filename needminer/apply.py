@@ -234,7 +234,7 @@ def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray,
     if len(pile) < MIN_CANDIDATE_FRAGMENTS:
         return [], [f.id for f in pile]
     disc = discover_needs(pile, vectors, cfg.discover, seed=cfg.seed, blocks=blocks)
-    disc = _join_candidates(model, disc, pile, vectors)
+    disc = _known_background(model, _join_candidates(model, disc, pile, vectors), pile)
     speakers = {f.id: f.speaker for f in pile}
     taken = set(model.ids)
     new, loose = [], list(disc.unassigned)
@@ -285,4 +285,22 @@ def _join_candidates(model: NeedModel, disc: Discovery, pile: Sequence[Fragment]
         ids = tuple(f for c in parts for f in c.fragment_ids)
         conf = tuple(x for c in parts for x in (c.confidence or (1.0,) * len(c.fragment_ids)))
         out.append(dataclasses.replace(head, fragment_ids=ids, confidence=conf))
+    return dataclasses.replace(disc, clusters=tuple(out + [c for c in disc.clusters if c.scattered]))
+
+
+def _known_background(model: NeedModel, disc: Discovery, pile: Sequence[Fragment]) -> Discovery:
+    """Keywords of the pile's groups against the fitted corpus too (``NeedModel.vocabulary``): a word
+    the known needs say everywhere (宝宝 in a parenting group) is no keyword of a new need."""
+    from needminer.text import ctfidf_keywords
+
+    groups = [c for c in disc.clusters if not c.scattered]
+    if not model.vocabulary or not groups:
+        return disc
+    row = {f.id: i for i, f in enumerate(pile)}
+    labels = np.full(len(pile), -1, dtype=int)
+    for k, c in enumerate(groups):
+        labels[[row[f] for f in c.fragment_ids]] = k
+    words = ctfidf_keywords([f.text for f in pile], labels, background=model.vocabulary,
+                            background_classes=sum(1 for n in model.needs if not n.scattered))
+    out = [dataclasses.replace(c, keywords=tuple(words.get(k) or c.keywords)) for k, c in enumerate(groups)]
     return dataclasses.replace(disc, clusters=tuple(out + [c for c in disc.clusters if c.scattered]))

@@ -49,6 +49,9 @@ def fit_need_model(
         needs, members, vectors, blocks=blocks, embedder=embedder, embedder_id=embedder_id, threshold=threshold,
         config=config, overrides=overrides, versions=versions, texts=[f.text for f in fragments],
     )
+    from needminer.text import term_counts
+
+    model = dataclasses.replace(model, vocabulary=term_counts([f.text for f in fragments]))
     if curated is not None:
         model = dataclasses.replace(model, curated=tuple(known_needs(*curated, row)[0]))
     return model

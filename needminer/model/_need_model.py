@@ -152,6 +152,8 @@ class NeedModel:
         curated: The needs as the fit showed them, after the overrides (merged, split, banned,
             renamed); ``needs`` are the clusters before them, which ``assign`` uses and the
             overrides are re-applied to. Empty for a model saved without them.
+        vocabulary: The keyword vectorizer's vocabulary of the fitted corpus, term → count (terms
+            said at least twice): the background a new need's keywords must stand out from.
     """
 
     needs: tuple[KnownNeed, ...]
@@ -168,6 +170,7 @@ class NeedModel:
     known_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     known_need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     curated: tuple[KnownNeed, ...] = ()
+    vocabulary: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         c = self.centroids
@@ -329,6 +332,7 @@ class NeedModel:
             "config": self.config,
             "versions": self.versions,
             "curated_needs": [n.to_dict() for n in self.curated],
+            "vocabulary": self.vocabulary,
         }
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -388,6 +392,7 @@ class NeedModel:
                 config=dict(meta.get("config") or {}), overrides=dict(meta.get("overrides") or {}),
                 versions=dict(meta.get("versions") or {}), created=str(meta.get("created", "")),
                 curated=tuple(KnownNeed.from_dict(n) for n in meta.get("curated_needs") or ()),
+                vocabulary={str(k): int(v) for k, v in (meta.get("vocabulary") or {}).items()},
                 known_keys=arrays.get("known_keys", np.zeros(0, np.uint64)).astype(np.uint64, copy=False),
                 known_need=arrays.get("known_need", np.zeros(0, np.int32)).astype(np.int32, copy=False),
             )

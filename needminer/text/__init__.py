@@ -15,7 +15,7 @@ keywords (``banned``) and the patterns of chat decoration (``EMOJI``, ``BRACKET_
 """
 
 from needminer.text._clean import UNKNOWN_MENTION, clean_messages
-from needminer.text._ctfidf import ctfidf_keywords
+from needminer.text._ctfidf import ctfidf_keywords, term_counts
 from needminer.text._decor import BRACKET_EMOTICON, CONTACT_PLACEHOLDER, EMOJI, KAOMOJI, MEDIA_PLACEHOLDER
 from needminer.text._emoticons import (
     CATEGORIES as EMOTICON_CATEGORIES,
@@ -63,6 +63,7 @@ __all__ = [
     "banned",
     "clean_messages",
     "ctfidf_keywords",
+    "term_counts",
     "emoticon_categories",
     "emoticon_category",
     "emoticon_tokens",

@@ -6,7 +6,7 @@ that carries most uses of one of its words in a cluster takes that word's place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -24,6 +24,8 @@ def ctfidf_keywords(
     diversity: float = 0.3,
     phrase_share: float = PHRASE_SHARE,
     accept: Callable[[str], bool] | None = None,
+    background: Mapping[str, int] | None = None,
+    background_classes: int = 0,
 ) -> dict[int, list[str]]:
     """Top keywords per cluster.
 
@@ -36,6 +38,10 @@ def ctfidf_keywords(
             uses the phrase at least this often relative to the word (``> 1`` turns this off).
         accept: Optional test on a term (phrase parts separated by ``PHRASE_SEP``); terms it rejects
             are no keywords.
+        background: Term → count in other classes the clusters are to stand apart from (a fitted
+            corpus: ``term_counts``), added to the terms' frequencies, so that a word the background
+            says everywhere is no keyword of a new cluster.
+        background_classes: How many classes ``background`` holds (for the average class size).
 
     Returns:
         Cluster id → keywords as they read (phrases joined, ``"油皮底妆"``), best first. Clusters whose
@@ -59,8 +65,12 @@ def ctfidf_keywords(
     for c in clusters:
         rows.append(np.asarray(X[labels == c].sum(axis=0)).ravel())
     tf = np.vstack(rows).astype(np.float64)
-    avg_words = max(tf.sum() / len(clusters), 1.0)
     freq = tf.sum(axis=0)
+    avg_words = max(tf.sum() / len(clusters), 1.0)
+    if background:
+        bg = np.array([float(background.get(str(t), 0)) for t in vocab])
+        avg_words = max((tf.sum() + sum(background.values())) / (len(clusters) + max(background_classes, 1)), 1.0)
+        freq = freq + bg
     idf = np.log(1.0 + avg_words / np.maximum(freq, 1.0))
     scores = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1.0) * idf
     # term vectors over documents (binary co-occurrence) for MMR similarity
@@ -119,3 +129,15 @@ def _mmr(cand: list[int], score: np.ndarray, term_docs, top_n: int, diversity: f
         chosen.append(best)
         rest.remove(best)
     return [cand[i] for i in chosen]
+
+
+def term_counts(texts: Sequence[str], min_count: int = 2) -> dict[str, int]:
+    """How often each keyword term (as ``ctfidf_keywords`` cuts them) occurs in ``texts``; terms seen
+    fewer than ``min_count`` times are left out. The ``background`` of a later ``ctfidf_keywords``."""
+    vec = make_vectorizer(keywords=True)
+    try:
+        X = vec.fit_transform(list(texts))
+    except ValueError:  # empty vocabulary
+        return {}
+    counts = np.asarray(X.sum(axis=0)).ravel()
+    return {str(t): int(c) for t, c in zip(vec.get_feature_names_out(), counts) if c >= min_count}

@@ -72,6 +72,8 @@ def test_model_folder_holds_safetensors_and_json(fitted):
     assert meta["embedder"] == "hashing" and {n["id"] for n in meta["needs"]} >= set(fitted["needs"])
     # the needs as the run reported them (after overrides, with their titles) travel with the model
     assert {n["id"]: n["title"] for n in meta["curated_needs"]} == fitted["needs"]
+    # the keyword vocabulary of the fitted corpus (terms said twice or more): a new need's keywords stand out from it
+    assert len(meta["vocabulary"]) > 100 and min(meta["vocabulary"].values()) >= 2
 
 
 def test_apply_on_a_grown_export(fitted, grown, tmp_path):

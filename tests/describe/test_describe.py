@@ -261,3 +261,17 @@ def test_title_names_what_most_members_say(texts, keywords, expected):
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, {})
     assert expected in st.title and "地方" not in st.title
     assert faithfulness(st.title, [texts[int(q[1:])] for q in st.quote_fragment_ids]) == 1.0
+
+
+def test_ctfidf_background_keeps_a_corpus_wide_word_out_of_a_new_clusters_keywords():
+    import numpy as np
+
+    from needminer.text import term_counts
+
+    texts = ["宝宝，猫砂太臭了", "宝宝，猫砂粘底", "宝宝，猫砂扬灰", "宝宝，猫砂难铲"]
+    alone = ctfidf_keywords(texts, np.zeros(len(texts), dtype=int))[0]
+    assert "宝宝" in alone[:2]  # on its own, the pile's most said words lead
+    fitted = term_counts(["宝宝夜奶", "宝宝湿疹", "宝宝辅食", "宝宝出牙", "宝宝红屁屁"] * 20)
+    assert fitted["宝宝"] == 100 and "辅食" in fitted
+    against = ctfidf_keywords(texts, np.zeros(len(texts), dtype=int), background=fitted, background_classes=5)[0]
+    assert against[0] != "宝宝" and ("宝宝" not in against or against.index("宝宝") > alone.index("宝宝"))
