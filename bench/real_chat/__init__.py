@@ -109,6 +109,10 @@ def top_needs(name: str, labels: dict[str, Label], embedder: str | None = None, 
     if embedder:
         cfg.embed.embedder = embedder
     with tempfile.TemporaryDirectory() as tmp:
+        # a fresh workspace: the figure must not depend on what an earlier run left in the user's
+        # default one (a stored discovery, vectors embedded beside other texts: int8 e5-small
+        # quantises activations per batch, so a cached vector moves a little with its batch mates)
+        cfg.workspace = str(Path(tmp) / "ws")
         result = run([SHARED / EXPORTS[name][0]], Path(tmp) / "out", cfg)
     rows = []
     listed = [n for n in result.needs if not n.below_bar]
