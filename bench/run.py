@@ -37,7 +37,7 @@ from pathlib import Path
 
 COMPARE = ("naive", "previous", "rerun")
 # the exact fp32 path standing in for each fast e5-small part ("previous version")
-PREVIOUS = {"e5-small": "e5-small-fp32", "e5-small-int8": "e5-small-fp32", "e5-small-int8.v1": "e5-small.v1"}
+PREVIOUS = {"e5-small": "e5-small-fp32", "e5-small-int8": "e5-small-fp32", "e5-small-int8.v2": "e5-small.v1"}
 
 
 def _peak_rss_mb() -> float:

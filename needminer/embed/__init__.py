@@ -6,8 +6,8 @@ Embedders are registered by versioned name in ``needminer.registry.embedders``:
 name               alias        what
 =================  ===========  ==========================================================
 ``e5-small-int8``  e5-small,    multilingual-e5-small (384 d) with int8 weights on ONNX
-``.v1``            e5-small-    Runtime (default; faster on CPU, cosine to fp32 >= 0.98, the
-                   int8         quality gate in README "Speed")
+``.v2``            e5-small-    Runtime, activations per token row (default; faster on CPU,
+                   int8         batch-independent, the quality gate in README "Speed")
 ``e5-small.v1``    e5-small-    the same model in fp32 via transformers: the exact path
                    fp32
 ``use-m3.v1``      lite         USE-multilingual-v3 in numpy (512 d, fast, no torch)

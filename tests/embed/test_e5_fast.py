@@ -18,9 +18,9 @@ from tests.embed.test_contract import check_similarity
 def test_names_and_cache_keys_differ():
     """The exact path keeps its id (its cached vectors stay valid); int8 gets its own cache key."""
     assert embedders.resolve("e5-small-fp32") == "e5-small.v1"
-    assert embedders.resolve("e5-small-int8") == "e5-small-int8.v1"
+    assert embedders.resolve("e5-small-int8") == "e5-small-int8.v2"
     assert E5Int8Embedder.MODEL_ID != E5SmallEmbedder.MODEL_ID
-    assert E5Int8Embedder().model_id == "e5-small-int8.v1" and E5Int8Embedder().dim == 384
+    assert E5Int8Embedder().model_id == "e5-small-int8.v2" and E5Int8Embedder().dim == 384
 
 
 def test_length_buckets_cover_every_row_once_sorted_by_length():
@@ -106,7 +106,7 @@ def test_int8_is_close_to_fp32(e5_models_dir: Path, tmp_path: Path, sentences: l
     from needminer.embed import build_e5_small_int8
 
     folder = build_e5_small_int8(tmp_path, source=e5_models_dir / "e5-small")
-    assert folder == tmp_path / "e5-small-int8" and [p.name for p in tmp_path.iterdir()] == ["e5-small-int8"]
+    assert folder == tmp_path / "e5-small-int8-v2" and [p.name for p in tmp_path.iterdir()] == ["e5-small-int8-v2"]
     fast = get_embedder("e5-small-int8", models_dir=tmp_path, batch_size=4)
     exact = get_embedder("e5-small-fp32", models_dir=e5_models_dir, batch_size=4)
     assert isinstance(fast, E5Int8Embedder) and isinstance(exact, E5SmallEmbedder)
@@ -115,15 +115,16 @@ def test_int8_is_close_to_fp32(e5_models_dir: Path, tmp_path: Path, sentences: l
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     assert fast.embed([]).shape == (0, 384)
     np.testing.assert_array_equal(fast.embed(sentences), a)  # deterministic for the same input
-    # activations are quantised per batch, so a text's vector moves a little with its batch mates
-    # (the Embedder contract's 1e-4 does not hold): in any order or alone, cosine >= 0.99
+    # activations are quantised per token row: a text's vector is the same alone, in another
+    # order or beside other texts (v1 scaled them per batch, and they moved by up to 0.015)
     alone = np.vstack([fast.embed([t]) for t in sentences[:4]])
-    assert ((alone * a[:4]).sum(axis=1) >= 0.99).all()
-    assert ((fast.embed(sentences[::-1])[::-1] * a).sum(axis=1) >= 0.99).all()
+    np.testing.assert_allclose(alone, a[:4], atol=1e-6)
+    np.testing.assert_allclose(fast.embed(sentences[::-1])[::-1], a, atol=1e-6)
+    np.testing.assert_allclose(fast.embed(sentences[:2] + ["完全无关的一句话，长一些，再长一些"])[:2], a[:2], atol=1e-6)
     check_similarity(fast, a[:3])
     b = exact.embed(sentences)
     cos = (a * b).sum(axis=1)
-    assert cos.min() >= 0.97, cos
+    assert cos.min() >= 0.995, cos
     # the same token ids as the fp32 path's transformers tokenizer (prefix, truncation at 256)
     exact.load()
     hf_ids = exact._tokenizer(["query: " + t for t in sentences], truncation=True, max_length=256)["input_ids"]

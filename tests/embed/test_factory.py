@@ -13,8 +13,8 @@ from needminer.registry import embedders
 
 
 def test_registry_snapshot():
-    assert embedders.names() == ["e5-small-int8.v1", "e5-small.v1", "hashing.v1", "hf.v1", "use-m3.v1"]
-    assert embedders.aliases() == {"e5-small": "e5-small-int8.v1", "e5-small-int8": "e5-small-int8.v1",
+    assert embedders.names() == ["e5-small-int8.v2", "e5-small.v1", "hashing.v1", "hf.v1", "use-m3.v1"]
+    assert embedders.aliases() == {"e5-small": "e5-small-int8.v2", "e5-small-int8": "e5-small-int8.v2",
                                    "e5-small-fp32": "e5-small.v1", "hashing": "hashing.v1",
                                    "hf": "hf.v1", "lite": "use-m3.v1"}
 
@@ -41,7 +41,7 @@ def test_unknown_name_lists_the_available_ones():
         get_embedder("bge-small")
     msg = str(info.value)
     assert msg.startswith("Unknown embedder 'bge-small'. Available embedders: ")
-    for part in ("e5-small-int8.v1 (e5-small-int8, e5-small)", "e5-small.v1 (e5-small-fp32)", "use-m3.v1 (lite)", "hashing.v1 (hashing)", "hf:<"):
+    for part in ("e5-small-int8.v2 (e5-small-int8, e5-small)", "e5-small.v1 (e5-small-fp32)", "use-m3.v1 (lite)", "hashing.v1 (hashing)", "hf:<"):
         assert part in msg
     assert isinstance(info.value, KeyError)
 
