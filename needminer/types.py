@@ -368,8 +368,9 @@ class RankedNeed:
     signal_mix: dict[str, int] = field(default_factory=dict)  # signal label → number of member fragments
     period_days: int = 7  # length of one trend period
     # Why this cluster is not listed among the needs ("" when it is): "few_people" (fewer than
-    # ``rank.min_people`` voiced or endorsed it) or "chatter" (its fragments are mostly not needs).
-    # Such clusters are ranked after every listed need.
+    # ``rank.min_people`` voiced or endorsed it), "chatter" (its fragments are mostly not needs) or
+    # "scattered" (the 零散需求 group of fragments no need took). Such clusters are ranked after
+    # every listed need.
     below_bar: str = ""
 
     @property
@@ -381,7 +382,7 @@ class RankedNeed:
             raise ValueError(f"RankedNeed {self.statement.need_id} has no supporting messages")
 
 
-BELOW_BAR = ("few_people", "chatter")  # why a ranked cluster is not listed among the needs (RankedNeed.below_bar)
+BELOW_BAR = ("few_people", "chatter", "scattered")  # why a ranked cluster is not listed among the needs (RankedNeed.below_bar)
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,7 +246,7 @@ def rank_needs(
                 domain=m.cluster.domain,
                 signal_mix=_signal_mix(m.members, ctx.sig),
                 period_days=cfg.period_days,
-                below_bar="" if m.cluster.scattered else bar[id(s)],
+                below_bar="scattered" if m.cluster.scattered else bar[id(s)],
             )
         )
     return out

@@ -139,6 +139,7 @@ def test_scattered_group_never_outranks_a_focused_need():
     disc = Discovery(clusters=(replace(disc.clusters[0], scattered=True), disc.clusters[1]))
     ranked = rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)), msgs)
     assert [r.id for r in ranked] == ["SMALL", "BIG"]  # twenty speakers, but no need
+    assert ranked[1].below_bar == "scattered"  # never listed among the needs
 
 
 def test_clusters_below_the_bar_follow_every_listed_need():
