@@ -72,7 +72,7 @@ def run_cmd(
         below = len(result.needs) - len(listed)
         done(f"{counts.get('messages', 0)} messages → {counts.get('need_fragments', 0)} need fragments "
              f"→ {len(listed)} needs (coverage {counts.get('coverage', 0):.0%})"
-             + (f"; {below} topic(s) below the bar (too few people or mostly chatter)" if below else ""))
+             + (f"; {below} group(s) below the bar (too few people, mostly chatter, or scattered)" if below else ""))
         top_needs(result.needs)
         if as_json:
             typer.echo(json.dumps(run_summary(result, warnings), ensure_ascii=False, indent=1))

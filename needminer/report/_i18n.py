@@ -380,7 +380,7 @@ BRIEF: dict[str, dict[str, str]] = {
     "zh": {
         "doc_title": "产品方向简报",
         "intro": "共 {n} 条需求，按得分排序。每条都附有原话与消息编号，可在 needs.json 中追溯全部证据。",
-        "intro_below": "另有 {k} 组话题未达需求门槛（提到的人太少，或多为闲聊），排在所有需求之后，只作线索。",
+        "intro_below": "另有 {k} 组话题未达需求门槛（提到的人太少、多为闲聊或话题分散），排在所有需求之后，只作线索。",
         "generated": "生成时间",
         "statement": "一句话需求",
         "slots": "需求要素",
@@ -428,7 +428,7 @@ BRIEF: dict[str, dict[str, str]] = {
     "en": {
         "doc_title": "Product-direction briefs",
         "intro": "{n} needs, best first. Every need cites quotes and message ids; needs.json has all the evidence.",
-        "intro_below": "{k} more topics are below the bar (too few people, or mostly chatter); they follow every need, as leads only.",
+        "intro_below": "{k} more groups are below the bar (too few people, mostly chatter, or scattered); they follow every need, as leads only.",
         "generated": "Generated",
         "statement": "Statement",
         "slots": "Slots",
