@@ -221,7 +221,7 @@ def rank_needs(
     cfg = config or RankConfig()
     ctx = _Context(fragments, signals, conversation, messages, cfg)
     scored = _score([_measure(stmt, cluster, ctx) for stmt, cluster in zip(statements, discovery.clusters)], cfg)
-    bar = {id(s): below_bar(s.measured.values, cfg) for s in scored}
+    bar = {id(s): "scattered" if s.measured.cluster.scattered else below_bar(s.measured.values, cfg) for s in scored}
     # a scattered group (零散需求) is not a need: it comes after every focused need, whatever its size;
     # so does a cluster below the bar (module docstring), before any scattered group
     scored.sort(key=lambda s: (s.measured.cluster.scattered, bool(bar[id(s)]), -s.score, -len(s.measured.speakers),
@@ -246,7 +246,7 @@ def rank_needs(
                 domain=m.cluster.domain,
                 signal_mix=_signal_mix(m.members, ctx.sig),
                 period_days=cfg.period_days,
-                below_bar="scattered" if m.cluster.scattered else bar[id(s)],
+                below_bar=bar[id(s)],
             )
         )
     return out
