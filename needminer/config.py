@@ -138,6 +138,17 @@ class ReportConfig:
 
     lang: str = "zh"
     max_quotes: int = 8
+    parquet: bool = False  # also write needs.parquet and evidence.parquet (needs pyarrow)
+
+
+@dataclass
+class BackendConfig:
+    """Where the per-message stages (text, signals, embed) run; see ``needminer.backend``."""
+
+    kind: str = "local"  # "local" (this process) or "ray" (Ray Data map_batches; pip install 'needminer[ray]')
+    address: str = ""  # ray: "" starts a local Ray instance; "auto" or "ray://HEAD:10001" joins a cluster
+    workers: int = 0  # ray: parallel workers per stage (0 = as many as the Ray CPUs allow)
+    threads: int = 1  # ray: CPU threads per embedding worker
 
 
 @dataclass
@@ -156,6 +167,7 @@ class PipelineConfig:
     describe: DescribeConfig = field(default_factory=DescribeConfig)
     rank: RankConfig = field(default_factory=RankConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    backend: BackendConfig = field(default_factory=BackendConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -257,6 +269,8 @@ _RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
     ("signals.min_intensity", 0, 1, True),
     ("embed.batch_size", 1, None, True),
     ("embed.threads", 0, None, True),
+    ("backend.workers", 0, None, True),
+    ("backend.threads", 1, None, True),
     ("discover.min_cluster_size", 0, None, True),
     ("discover.guide_weight", 0, None, True),
     ("discover.lexical_dims", 0, None, True),
@@ -320,6 +334,8 @@ def validate_config(cfg: PipelineConfig) -> None:
         raise ConfigError(
             f"The config key 'discover.granularity' must be coarse, normal, fine or an integer >= 2. Got {g!r} instead."
         )
+    if cfg.backend.kind not in {"local", "ray"}:
+        raise ConfigError(f"The config key 'backend.kind' must be 'local' or 'ray'. Got {cfg.backend.kind!r} instead.")
     if cfg.report.lang not in {"zh", "en"}:
         raise ConfigError(f"The config key 'report.lang' must be 'zh' or 'en'. Got {cfg.report.lang!r} instead.")
     for name, w in cfg.rank.weights.items():

@@ -110,7 +110,8 @@ def _input_hashes(inputs: Sequence[str | Path], files: Sequence[Path] | None = N
 
 # What a report folder may hold besides the files ``write_report`` names (and a workspace that
 # older versions kept inside it): anything else means --out is not a report folder.
-REPORT_FILES = frozenset({"index.html", "needs.json", "briefs.md", "needs.csv", "manifest.json", ".needminer"})
+REPORT_FILES = frozenset({"index.html", "needs.json", "briefs.md", "needs.csv", "manifest.json", ".needminer",
+                          "needs.parquet", "evidence.parquet"})
 
 
 @dataclass
@@ -178,6 +179,10 @@ def preflight(inputs: Sequence[str | Path], out: Path, cfg: PipelineConfig) -> P
     from needminer.store import default_workspace, inputs_id
 
     validate_config(cfg)
+    if cfg.report.parquet:  # a missing pyarrow fails now, not after the long stages
+        from needminer.parquet import pyarrow_modules
+
+        pyarrow_modules()
     if not inputs:
         from needminer.errors import InputError
 
@@ -349,8 +354,9 @@ def run(
     load_overrides(cfg)  # a bad overrides file fails now, not after the long stages
     ws = Workspace(checked.workspace, key_id=checked.key_id)
     try:
-        understood = understand(inputs, ws, cfg, timings, tick, progress)
-        found = _find(understood, ws, cfg, timings, tick, progress)
+        with start_backend(cfg, timings) as backend:
+            understood = understand(inputs, ws, cfg, timings, tick, progress, backend=backend)
+            found = _find(understood, ws, cfg, timings, tick, progress, backend=backend)
         manifest = make_manifest(inputs, checked, cfg, started, understood, found, timings)
         files = write_outputs(out, understood, found, manifest, cfg, timings, tick)
         manifest["timings"] = timings
@@ -363,12 +369,22 @@ def run(
         ws.close()
 
 
-def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> Understood:
-    """Ingest into the workspace, clean the run's messages, thread them and detect need signals."""
+def start_backend(cfg: PipelineConfig, timings: dict[str, float]):
+    """The backend ``cfg.backend`` names, started (a Ray instance takes seconds: timed as "backend")."""
+    from needminer.backend import get_backend
+
+    if cfg.backend.kind == "local":
+        return get_backend(cfg.backend)
+    return timed_stage("backend", timings, lambda: get_backend(cfg.backend), object)
+
+
+def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress,
+               backend=None) -> Understood:
+    """Ingest into the workspace, clean the run's messages, thread them and detect need signals
+    (text and signals on ``backend``; None = in this process)."""
+    from needminer.backend import LocalBackend
     from needminer.conversation import build_conversation
     from needminer.ingest import ingest_to_workspace
-    from needminer.signals import get_detector
-    from needminer.text import clean_messages
 
     run_ids: list[str] = []
     summary = timed_stage(
@@ -387,13 +403,13 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
     if not messages:
         raise EmptyCorpusError("The inputs hold no messages. Check the files (see `needminer ingest --dry-run`).")
-    clean = timed_stage("text", timings, lambda: clean_messages(messages, secret=ws.secret, config=cfg.text), list)
+    backend = backend or LocalBackend()
+    clean = timed_stage("text", timings, lambda: backend.clean(messages, secret=ws.secret, config=cfg.text), list)
     _check_items("text", clean, CleanMessage)
     tick("text", 1, 1)
     conv = timed_stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
     tick("conversation", 1, 1)
-    detector = get_detector(cfg.signals.detector)
-    sigs = timed_stage("signals", timings, lambda: detector.detect(conv.fragments), list)
+    sigs = timed_stage("signals", timings, lambda: backend.detect(cfg.signals.detector, conv.fragments), list)
     _check_items("signals", sigs, Signal)
     tick("signals", 1, 1)
     need_frags = [f for f, s in zip(conv.fragments, sigs) if s.need and s.intensity >= cfg.signals.min_intensity]
@@ -405,12 +421,13 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     return Understood(summary, messages, clean, conv, sigs, need_frags)
 
 
-def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress) -> Found:
+def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress,
+          backend=None) -> Found:
     """Embed the need fragments, discover needs, then curate, describe and rank them (``finish``)."""
     from needminer.discover import discover_needs, discovery_key, discovery_to_json
 
     need_frags = u.need_fragments
-    embedder, vecs = embed_fragments(need_frags, ws, cfg, timings, progress)
+    embedder, vecs = embed_fragments(need_frags, ws, cfg, timings, progress, backend=backend)
     previous = _previous_needs(ws, embedder.model_id)
     guide = _guide(cfg, embedder, ws)
     blocks = getattr(embedder, "blocks", None)
@@ -447,16 +464,19 @@ def _stored_discovery(ws, key: str) -> Discovery | None:
         return None
 
 
-def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings: dict[str, float], progress):
-    """The configured embedder and the fragments' vectors (cached in the workspace)."""
+def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings: dict[str, float], progress,
+                    backend=None):
+    """The configured embedder and the fragments' vectors (cached in the workspace; the texts not
+    cached yet are embedded on ``backend`` when one is given)."""
     from needminer.embed import embed_with_cache, get_embedder
 
-    embedder = get_embedder(
-        cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
-        threads=cfg.embed.threads,
-    )
+    spec = {"name": cfg.embed.embedder, "models_dir": cfg.embed.models_dir, "batch_size": cfg.embed.batch_size,
+            "threads": cfg.embed.threads}
+    embedder = get_embedder(**spec)
     texts = [_embed_text(f, cfg.embed.with_context) for f in frags]
-    vecs = timed_stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress), np.ndarray)
+    remote = None if backend is None or backend.name == "local" else (lambda todo: backend.embed(embedder, spec, todo))
+    vecs = timed_stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress,
+                                                                   embed_all=remote), np.ndarray)
     return embedder, vecs
 
 
@@ -549,6 +569,7 @@ def write_outputs(out: Path, u: Understood, found: Found, manifest: dict[str, An
             found.ranked, folder, manifest=manifest, health=health, unclustered=unclustered,
             lang=cfg.report.lang, formula=formula(cfg.rank),
             engagement=need_engagement(found.ranked, u.conversation, u.clean), curation=found.curation.notes,
+            parquet=cfg.report.parquet,
         )),
         ReportFiles,
     )

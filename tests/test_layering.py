@@ -29,6 +29,7 @@ ORDER = (
     "embed",
     "signals",
     "conversation",
+    "backend",  # runs text, signals and embed in this process or on Ray (pipeline chooses)
     "discover",
     "describe",
     "rank",

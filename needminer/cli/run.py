@@ -38,6 +38,10 @@ def run_cmd(
     guide: Annotated[Optional[Path], typer.Option(help="Guided mode: a text file of known needs (one per line) that seed and name needs.")] = None,
     overrides: Annotated[Optional[Path], typer.Option(help="Taxonomy overrides TOML: merge, split, ban, rename, pin needs (see docs/researchers.md); also the config key 'overrides'.")] = None,
     save_model: Annotated[Optional[Path], typer.Option("--save-model", help="Also save the fitted need model into this folder (model.safetensors + model.json) for `needminer apply`.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="Where text, signals and embedding run: local (default) or ray (Ray Data workers; pip install 'needminer[ray]').")] = None,
+    ray_address: Annotated[Optional[str], typer.Option(help="With --backend ray: a Ray cluster address (auto, ray://HEAD:10001); default: start a local Ray instance.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="With --backend ray: parallel workers per stage (default: one per Ray CPU).")] = None,
+    parquet: Annotated[bool, typer.Option("--parquet", help="Also write needs.parquet and evidence.parquet (for Spark, Ray or pandas; needs pyarrow).")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (report files, counts, timings, every need's rank, id, title and score) instead of the report path.")] = False,
 ) -> None:
@@ -51,6 +55,10 @@ def run_cmd(
                             lang=lang, overrides=overrides),
             "discover.granularity": granularity,
             "discover.guide": str(guide) if guide else None,
+            "backend.kind": backend,
+            "backend.address": ray_address,
+            "backend.workers": workers,
+            "report.parquet": True if parquet else None,
         })
         with stage_progress(progress) as cb:
             result = run(inputs, out, cfg, progress=cb, save_model=save_model)

@@ -15,7 +15,8 @@ CHUNK = 256
 
 def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Workspace | None, *,
                      progress: Callable[[str, int, int], None] | None = None,
-                     chunk_size: int = CHUNK) -> np.ndarray:
+                     chunk_size: int = CHUNK,
+                     embed_all: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
     """Embed ``texts``, reusing vectors cached in ``workspace`` under ``embedder.model_id``.
 
     Identical texts are embedded once. Texts not yet cached are embedded in chunks of
@@ -29,6 +30,8 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Worksp
         progress: Called as ``progress("embed", done, total)`` where ``total`` counts the
             distinct texts that need embedding (not those found in the cache).
         chunk_size: Texts per ``embed`` call.
+        embed_all: Embeds every uncached text in one call instead (a backend that spreads them
+            over workers, ``needminer.backend``); the vectors are then cached chunk by chunk.
 
     Returns:
         float32 array of shape (len(texts), embedder.dim) in input order, rows L2-normalised.
@@ -46,9 +49,10 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Worksp
     rows: list[np.ndarray | None] = [cached.get(k) for k in keys]
     if progress:
         progress("embed", 0, len(todo))
+    done = embed_all([distinct[i] for i in todo]) if embed_all is not None and todo else None
     for start in range(0, len(todo), chunk_size):
         part = todo[start : start + chunk_size]
-        vecs = embedder.embed([distinct[i] for i in part])
+        vecs = embedder.embed([distinct[i] for i in part]) if done is None else done[start : start + chunk_size]
         if workspace is not None:
             workspace.put_vectors(embedder.model_id, [keys[i] for i in part], vecs)
         for j, i in enumerate(part):

@@ -133,6 +133,9 @@ def expand_one(path: Path, *, limits: IngestLimits = DEFAULT_LIMITS,
         yield disk_file(str(path))
 
 
+PARQUET_MAGIC = b"PAR1"
+
+
 def make_probe(src: SourceFile) -> Probe:
     """Read the head of ``src`` and build the ``Probe`` sniffers look at.
 
@@ -166,6 +169,8 @@ def detect(src: SourceFile) -> str:
     """
     if src.members:
         return "slack.export.v1"
+    if src.suffix == ".parquet" and src.head(4) == PARQUET_MAGIC:  # binary: no text probe
+        return "generic.parquet.v1"
     probe = make_probe(src)
     best, score = "", 0.0
     for name, reader in ingesters.items():

@@ -307,3 +307,45 @@ def open_csv(raw, src: SourceFile):
     header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([first], delimiter=delim), [])]
     rows = _Rows(csv.reader(stream, delimiter=delim))
     return rows, header, offset
+
+
+@register("parquet", "generic.parquet")
+class GenericParquetReader(Reader):
+    """Parquet (a Spark, Ray or pandas pipeline's output) with the generic columns: text, sender …"""
+
+    name = "generic.parquet.v1"
+    description = "Generic Parquet: one row per message with text, sender [, time, chat, id, reply_to …] (needs pyarrow)"
+    patterns = ("*.parquet",)
+    ROWS_PER_BATCH = 10_000
+
+    def sniff(self, probe: Probe) -> float:
+        return 0.9 if probe.suffix == ".parquet" else 0.0
+
+    def read(self, src: SourceFile, ctx: ReadContext) -> Iterator[Message]:
+        from needminer.parquet import pyarrow_modules
+
+        pa, pq = pyarrow_modules()
+        columns = Columns(ctx.mapping)
+        issues = _Issues()
+        with src.open() as raw:
+            source = raw if raw.seekable() else pa.BufferReader(raw.read())  # a zip member
+            try:
+                table = pq.ParquetFile(source)
+                cols = columns.resolve(table.schema_arrow.names)
+                batches = table.iter_batches(batch_size=self.ROWS_PER_BATCH)
+                row_no = 0
+                for batch in batches:
+                    for row in batch.to_pylist():
+                        row_no += 1
+                        for key, value in row.items():  # a timestamp column: ISO text, zone kept when given
+                            if hasattr(value, "isoformat") and not isinstance(value, str):
+                                row[key] = value.isoformat(sep=" ")
+                        msg = build_generic(ctx, row, cols, columns, f"row {row_no}", issues)
+                        if msg is not None:
+                            yield msg
+            except IngestError:
+                raise
+            except (pa.ArrowException, OSError, ValueError, IndexError, TypeError, EOFError) as exc:  # damaged
+                raise IngestError(f"not a readable Parquet file ({type(exc).__name__}); "
+                                  "write it with pyarrow, pandas, Spark or Ray Data") from None
+        issues.explain(ctx)

@@ -16,6 +16,7 @@ from needminer.report._briefs import render_briefs
 from needminer.report._html import render_html
 from needminer.report._i18n import check_lang
 from needminer.report._payload import evidence_to_dict, needs_document
+from needminer.report._parquet import write_parquet
 from needminer.types import SLOT_NAMES, Evidence, RankedNeed, ReportFiles
 
 # Spreadsheet apps run cells that start with these as formulas (CSV injection); chat text may.
@@ -144,6 +145,7 @@ def write_report(
     formula: str = "",
     engagement: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     curation: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    parquet: bool = False,
 ) -> ReportFiles:
     """Write the report of one run into ``out_dir`` (created if missing).
 
@@ -166,9 +168,10 @@ def write_report(
             Without it both fall back to counting each speaker's quotes.
         curation: What the taxonomy overrides did, per need id (``{"op": "pin"}`` …); written to
             needs.json as ``curation`` on those needs and shown as badges and in the briefs.
+        parquet: Also write ``needs.parquet`` and ``evidence.parquet`` (needs pyarrow).
 
     Returns:
-        The paths written (``extra`` holds needs.csv).
+        The paths written (``extra`` holds needs.csv, and the Parquet files when asked for).
 
     Raises:
         ConfigError: ``lang`` is not supported.
@@ -201,6 +204,7 @@ def write_report(
         manifest=_write(out / "manifest.json", _dumps(manifest)),
         briefs_md=_write(out / "briefs.md", render_briefs(page, lang)),
         html=_write(out / "index.html", render_html(page, lang)),
-        extra=(_write(out / "needs.csv", render_csv(doc), encoding="utf-8-sig"),),
+        extra=(_write(out / "needs.csv", render_csv(doc), encoding="utf-8-sig"),
+               *(write_parquet(doc, out) if parquet else ())),
     )
     return files

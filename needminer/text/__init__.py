@@ -14,7 +14,7 @@ candidates (``make_vectorizer``), c-TF-IDF keywords (``ctfidf_keywords``), the w
 keywords (``banned``) and the patterns of chat decoration (``EMOJI``, ``BRACKET_EMOTICON`` …).
 """
 
-from needminer.text._clean import UNKNOWN_MENTION, clean_messages
+from needminer.text._clean import UNKNOWN_MENTION, TextCleaner, clean_messages
 from needminer.text._ctfidf import ctfidf_keywords, term_counts
 from needminer.text._decor import BRACKET_EMOTICON, CONTACT_PLACEHOLDER, EMOJI, KAOMOJI, MEDIA_PLACEHOLDER
 from needminer.text._emoticons import (
@@ -62,6 +62,7 @@ __all__ = [
     "UNKNOWN_MENTION",
     "banned",
     "clean_messages",
+    "TextCleaner",
     "ctfidf_keywords",
     "term_counts",
     "emoticon_categories",

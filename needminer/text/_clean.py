@@ -170,52 +170,64 @@ def clean_messages(
         ConfigError: ``secret`` is not non-empty bytes.
         MissingDependencyError: Traditional → simplified conversion is on and OpenCC is missing.
     """
-    cfg = config if config is not None else TextConfig()
-    pseudonym = Pseudonymizer(secret)
-    alias: Callable[[str], str] = pseudonym if cfg.pseudonymise else str
-    t2s, do_redact = cfg.traditional_to_simplified, cfg.redact
     msgs = list(messages)
+    return TextCleaner(msgs, secret=secret, config=config)(msgs)
 
-    def normal(text: str) -> str:
-        return normalize(text, t2s=t2s)
 
-    def base(text: str) -> str:
-        text = normalize(text, t2s=t2s)
-        return redact(text) if do_redact else text
+class TextCleaner:
+    """The text stage split in two: names are gathered from all the run's messages once, then any
+    batch of them is cleaned on its own (``cleaner(batch)``), in any process, with the same result
+    as ``clean_messages`` on the whole run. It pickles (the Ray backend sends it to its workers)."""
 
-    names = _NameIndex.build(msgs, normal, base)
-    cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+    def __init__(self, messages: Iterable[Message], *, secret: bytes, config: TextConfig | None = None) -> None:
+        self.cfg = config if config is not None else TextConfig()
+        self.pseudonym = Pseudonymizer(secret)
+        self.names = _NameIndex.build(list(messages), self._normal, self._base)
+        self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._chats: dict[str, str] = {}
 
-    def clean(text: str) -> tuple[str, tuple[str, ...]]:
-        hit = cache.get(text)
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_cache": {}, "_chats": {}}
+
+    def _alias(self, sender: str) -> str:
+        return self.pseudonym(sender) if self.cfg.pseudonymise else sender
+
+    def _normal(self, text: str) -> str:
+        return normalize(text, t2s=self.cfg.traditional_to_simplified)
+
+    def _base(self, text: str) -> str:
+        text = self._normal(text)
+        return redact(text) if self.cfg.redact else text
+
+    def _clean(self, text: str) -> tuple[str, tuple[str, ...]]:
+        hit = self._cache.get(text)
         if hit is None:  # "+1", "同求", "[捂脸]" … repeat a lot
-            hit = names.rewrite(base(text), alias, cfg.pseudonymise)
-            if len(cache) < _CACHE_MAX:
-                cache[text] = hit
+            hit = self.names.rewrite(self._base(text), self._alias, self.cfg.pseudonymise)
+            if len(self._cache) < _CACHE_MAX:
+                self._cache[text] = hit
         return hit
 
-    chats: dict[str, str] = {}
+    def _chat_name(self, name: str) -> str:  # a private chat named after a member: that member's alias
+        if name not in self._chats:
+            aliased = self.names.rewrite(self._normal(name), self._alias, self.cfg.pseudonymise, constant=False)[0]
+            self._chats[name] = redact(aliased) if self.cfg.redact else aliased
+        return self._chats[name]
 
-    def chat_name(name: str) -> str:  # a private chat named after a member: that member's alias
-        if name not in chats:
-            aliased = names.rewrite(normal(name), alias, cfg.pseudonymise, constant=False)[0]
-            chats[name] = redact(aliased) if do_redact else aliased
-        return chats[name]
-
-    out: list[CleanMessage] = []
-    for m in msgs:
-        text, mentions = clean(m.text)
-        out.append(
-            CleanMessage(
-                id=m.id,
-                chat=chat_name(m.chat),
-                speaker=alias(m.sender),
-                text=text,
-                time=m.time,
-                kind=m.kind,
-                reply_to=m.reply_to,
-                quote=None if m.quote is None else clean(m.quote)[0],
-                mentions=mentions,
+    def __call__(self, messages: Iterable[Message]) -> list[CleanMessage]:
+        out: list[CleanMessage] = []
+        for m in messages:
+            text, mentions = self._clean(m.text)
+            out.append(
+                CleanMessage(
+                    id=m.id,
+                    chat=self._chat_name(m.chat),
+                    speaker=self._alias(m.sender),
+                    text=text,
+                    time=m.time,
+                    kind=m.kind,
+                    reply_to=m.reply_to,
+                    quote=None if m.quote is None else self._clean(m.quote)[0],
+                    mentions=mentions,
+                )
             )
-        )
-    return out
+        return out

@@ -154,6 +154,22 @@ def generic_csv() -> None:
     _write("generic_csv/宝妈交流群.csv", "\ufeff" + buf.getvalue())
 
 
+def generic_parquet() -> None:
+    """The baby group's generic CSV as Parquet (a pipeline's output): a real timestamp column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    start = datetime(2024, 5, 11, 21, 0)
+    rows = [{"id": str(i + 1), "time": t, "sender": r.uid, "sender_name": r.name, "text": r.text,
+             "reply_to": "" if r.reply is None else str(r.reply + 1)}
+            for i, (r, t) in enumerate(zip(BABY, _times(start, BABY)))]
+    rows.append({"id": "99", "time": datetime(2024, 5, 11, 22, 0), "sender": "10002", "sender_name": "乐乐妈妈",
+                 "text": "", "reply_to": ""})
+    buf = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(rows), buf)
+    _write("generic_parquet/宝妈交流群.parquet", buf.getvalue().to_pybytes())
+
+
 def _kind_label(r: Rec) -> str:
     return {"media": "图片", "system": "系统通知", "recalled": "系统通知", "red_packet": "红包"}.get(r.kind, "文本")
 

@@ -24,6 +24,9 @@ EXPECTED = {
     "generic_csv/宝妈交流群.csv": ("generic.csv.v1", 21, 20, {"empty": 1},
                               {"text": 15, "media": 2, "recalled": 1, "system": 1, "red_packet": 1},
                               "宝妈交流群", "10001", datetime(2024, 5, 11, 13, 0)),
+    "generic_parquet/宝妈交流群.parquet": ("generic.parquet.v1", 21, 20, {"empty": 1},
+                                      {"text": 15, "media": 2, "recalled": 1, "system": 1, "red_packet": 1},
+                                      "宝妈交流群", "10001", datetime(2024, 5, 11, 13, 0)),
     "generic_jsonl/skincare_group.jsonl": ("generic.jsonl.v1", 25, 24, {"empty": 1}, FULL_KINDS,
                                            "护肤交流群", "wxid_mei01", datetime(2024, 3, 3, 23, 30)),
     "line_txt/[LINE] 护肤闺蜜群的聊天记录.txt": ("line.txt.v1", 25, 24, {"header": 1}, FULL_KINDS, "护肤闺蜜群", "小美",
@@ -133,6 +136,7 @@ def test_line_quoted_multiline():
 def test_demo_folder_ingests(tmp_path):
     summary = ingest_to_workspace([SAMPLES], None)
     assert all(led.error is None for led in summary.inputs)
-    # the GBK copy of the QQ export holds the same 19 messages: same ids, deduplicated
-    assert summary.duplicates == 19
-    assert summary.new == sum(v[2] for v in EXPECTED.values()) - 19
+    # the GBK copy of the QQ export holds the same 19 messages, and the Parquet copy of the generic
+    # CSV the same 20: same chats and ids, deduplicated
+    assert summary.duplicates == 19 + 20
+    assert summary.new == sum(v[2] for v in EXPECTED.values()) - 19 - 20
