@@ -128,6 +128,7 @@ class RankConfig:
     # (a private chat's two people, a topic of chatter): see ``needminer.rank``.
     min_people: int = 3
     min_need_share: float = 0.7
+    min_title_share: float = 0.15  # a listed need's title is said by at least this share of its distinct lines
     period_days: int = 7
     trend_periods: int = 8  # periods shown in the trend and used for growth, counted back from the newest message
 
@@ -281,6 +282,7 @@ _RANGES: tuple[tuple[str, float | None, float | None, bool], ...] = (
     ("rank.emerging_min_speakers", 1, None, True),
     ("rank.min_people", 1, None, True),
     ("rank.min_need_share", 0, 1, True),
+    ("rank.min_title_share", 0, 1, True),
     ("rank.period_days", 1, None, True),
     ("rank.trend_periods", 1, None, True),
     ("report.max_quotes", 1, None, True),

@@ -517,7 +517,7 @@ def finish(u: Understood, embedder, vecs: np.ndarray, disc: Discovery, cfg: Pipe
     ranked = timed_stage(
         "rank", timings,
         lambda: rank_needs(stmts, curated, need_frags, u.signals, u.conversation, by_id, cfg.rank,
-                           max_quotes=cfg.report.max_quotes),
+                           max_quotes=cfg.report.max_quotes, bar_titles={st.need_id: st.title for st in described}),
         list,
     )
     _check_items("rank", ranked, RankedNeed)

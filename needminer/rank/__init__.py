@@ -11,7 +11,8 @@ period vs the mean of earlier ones), specificity (share of fragments using one o
 keywords × mean closeness to the centroid).
 
 A cluster is *listed* as a need only when at least ``rank.min_people`` people (speakers plus
-endorsers) voice it and its need share reaches ``rank.min_need_share``; the others keep their score but
+endorsers) voice it, its need share reaches ``rank.min_need_share`` and at least
+``rank.min_title_share`` of its distinct lines say a word of its title (``title_share``); the others keep their score but
 come after every listed need with the reason (``RankedNeed.below_bar``): two people in a private chat
 talking about their day are no community need, and neither is a topic of chatter.
 """
@@ -128,8 +129,10 @@ class _Context:
     """What every need is measured against: fragments, signals, endorsements, answers, periods."""
 
     def __init__(self, fragments: Sequence[Fragment], signals: Sequence[Signal], conversation: Conversation,
-                 messages: Mapping[str, CleanMessage], cfg: RankConfig) -> None:
+                 messages: Mapping[str, CleanMessage], cfg: RankConfig,
+                 bar_titles: Mapping[str, str] | None = None) -> None:
         self.frag = {f.id: f for f in fragments}
+        self.bar_titles = bar_titles or {}
         self.sig = {s.fragment_id: s for s in signals}
         self.endorse: dict[str, list] = defaultdict(list)
         for e in conversation.endorsements:
@@ -167,6 +170,7 @@ def _measure(stmt: NeedStatement, cluster: NeedCluster, ctx: _Context) -> _Measu
     }
     msg_ids = _message_ids(members, votes, ctx.duplicates)
     values["need_share"] = _need_share(members, sig)
+    values["title_share"] = title_share(ctx.bar_titles.get(stmt.need_id, stmt.title), [f.text for f in members])
     return _Measured(stmt, cluster, members, speakers, chats, len(voters), emerging, trend, values, msg_ids)
 
 
@@ -183,6 +187,7 @@ def _score(measured: Sequence[_Measured], cfg: RankConfig) -> list[_Scored]:
         factors = {f: round(x[f], 4) for f in FACTORS}
         factors["coherence"] = round(coherence, 4)
         factors["need_share"] = round(values["need_share"], 4)
+        factors["title_share"] = round(values.get("title_share", 1.0), 4)
         factors.update({f"{f}_raw": round(float(values[f]), 4) for f in FACTORS})
         out.append(_Scored(m, round(score, 2), factors))
     return out
@@ -198,6 +203,7 @@ def rank_needs(
     config: RankConfig | None = None,
     *,
     max_quotes: int = 8,
+    bar_titles: Mapping[str, str] | None = None,
 ) -> list[RankedNeed]:
     """Score and order needs, best first, attaching all supporting message ids and top evidence.
 
@@ -213,13 +219,16 @@ def rank_needs(
         messages: Clean messages by id (for times, threads and quote text).
         config: Weights and period settings.
         max_quotes: Evidence quotes kept per need (``message_ids`` always lists all).
+        bar_titles: Need id → the title the describe stage gave it, for the bar's title share
+            (``below_bar``) when a statement carries a title of the user's (a rename); default:
+            the statements' titles.
 
     Returns:
         ``RankedNeed`` list sorted by score (ties: more speakers first, then id); a scattered group
         (``NeedCluster.scattered``) comes last.
     """
     cfg = config or RankConfig()
-    ctx = _Context(fragments, signals, conversation, messages, cfg)
+    ctx = _Context(fragments, signals, conversation, messages, cfg, bar_titles or {})
     scored = _score([_measure(stmt, cluster, ctx) for stmt, cluster in zip(statements, discovery.clusters)], cfg)
     bar = {id(s): "scattered" if s.measured.cluster.scattered else below_bar(s.measured.values, cfg) for s in scored}
     # a scattered group (零散需求) is not a need: it comes after every focused need, whatever its size;
@@ -263,7 +272,26 @@ def below_bar(values: Mapping[str, float], cfg: RankConfig) -> str:
         return "few_people"
     if values["need_share"] < cfg.min_need_share:
         return "chatter"
+    if values.get("title_share", 1.0) < cfg.min_title_share:
+        return "scattered"
     return ""
+
+
+def title_share(title: str, texts: Sequence[str]) -> float:
+    """Share of the distinct member texts that say a word of the title (words of two characters or
+    more; the whole title when it has none). A repeated identical line counts once, as a meme does.
+
+    Titles are built from what many members say, so a need's own title is said by a good share of
+    its lines (on the bundled samples .24–.70, on the labelled real QQ group's top ten .20–.89); a
+    grab-bag of chatter that one line's word titled is not (色号 over 快递 / 周末 / 抢红包 lines: .06).
+    """
+    lines = set(texts)
+    if not title or not lines:
+        return 1.0
+    from needminer.text import load_jieba
+
+    words = [w for w in load_jieba().lcut(title) if len(w) >= 2] or [title]
+    return sum(any(w in t for w in words) for t in lines) / len(lines)
 
 
 def _need_share(members: Sequence[Fragment], sig: Mapping[str, Signal]) -> float:

@@ -169,3 +169,44 @@ def test_clusters_below_the_bar_follow_every_listed_need():
     by_id = {r.id: r for r in rank_needs(stmts, disc, frags, sigs, Conversation(threads=threads, fragments=tuple(frags)),
                                          msgs, RankConfig(min_people=2, min_need_share=0.2))}
     assert by_id["TWO"].below_bar == by_id["CHAT"].below_bar == ""
+
+
+def _texts(msgs, frags, texts_by_need):
+    """Give each need's fragments the texts in ``texts_by_need`` (in order)."""
+    from dataclasses import replace
+
+    out, seen = [], {}
+    for f in frags:
+        nid = msgs[f.message_id].text.split(" ")[0]
+        i = seen[nid] = seen.get(nid, -1) + 1
+        text = texts_by_need[nid][i]
+        msgs[f.message_id] = replace(msgs[f.message_id], text=text)
+        out.append(replace(f, text=text, span=(0, len(text))))
+    return out
+
+
+def test_a_grab_bag_that_one_line_titled_is_scattered():
+    """Chit-chat held together by nothing (快递 / 周末 / 抢红包 lines) titled by one line's word,
+    and a repeated meme line that must not make it look focused: below the bar as scattered."""
+    from needminer.rank import title_share
+
+    kettle = ["恒温水壶烧水太吵了", "半夜冲奶水壶太慢", "想要一个安静的恒温水壶", "水壶保温不准，总是烫"]
+    chatter = ["又没抢到", "又没抢到", "又没抢到", "有人看昨晚的比赛吗", "快递又延迟了", "周末有人一起约跑吗",
+               "这个色号太显白了", "双十一快到了，大家列清单了吗"]
+    stmts, disc, frags, sigs, threads, msgs = build({
+        "KETTLE": [(s, d) for s, d in zip("abcd", range(4))],
+        "BAG": [(s, d) for s, d in zip("efghijkl", range(8))],
+    })
+    frags = _texts(msgs, frags, {"KETTLE": kettle, "BAG": chatter})
+    stmts = [NeedStatement(need_id="KETTLE", title="安静恒温水壶", statement=""),
+             NeedStatement(need_id="BAG", title="色号", statement="")]
+    assert title_share("色号", chatter) == 1 / 6  # six distinct lines: the meme counts once
+    conv = Conversation(threads=threads, fragments=tuple(frags))
+    by_id = {r.id: r for r in rank_needs(stmts, disc, frags, sigs, conv, msgs, RankConfig(min_title_share=0.2))}
+    assert by_id["KETTLE"].below_bar == "" and by_id["KETTLE"].factors["title_share"] == 1.0
+    assert by_id["BAG"].below_bar == "scattered" and by_id["BAG"].rank == 2
+    # a user's rename does not push a need under the bar: the bar reads the describe stage's title
+    renamed = [NeedStatement(need_id="KETTLE", title="静音热水器", statement=""), stmts[1]]
+    by_id = {r.id: r for r in rank_needs(renamed, disc, frags, sigs, conv, msgs, RankConfig(min_title_share=0.2),
+                                         bar_titles={"KETTLE": "安静恒温水壶"})}
+    assert by_id["KETTLE"].below_bar == "" and by_id["KETTLE"].statement.title == "静音热水器"
