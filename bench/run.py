@@ -1,7 +1,7 @@
 """End-to-end benchmark: a synthetic export of N messages through the whole pipeline.
 
     python -m bench.run --messages 10000 --embedder lite [--groups 5] [--seed 0] [--json]
-                        [--compare naive[,previous][,rerun]]
+                        [--compare naive[,previous][,rerun][,grow]]
 
 Prints per-stage seconds, messages/s and peak RSS, plus how well the planted needs were
 recovered (NMI / ARI between planted need and found need over the planted need messages that
@@ -22,6 +22,10 @@ figures are ratios measured under the same load:
 - ``rerun``: the same export again with the same workspace and settings (what a scheduled re-run of
   an unchanged export costs: the embeddings come from the cache and the stored discovery is reused).
   Adds a ``rerun`` block (seconds, stages, ``reused``) and ``rerun_ratio`` (re-run / first run).
+- ``grow``: a weekly re-run of a grown export with ``--incremental``: the export's oldest 1/1.1 of
+  the messages first (a fresh workspace), then the whole export in that workspace (+10 % new
+  messages). Adds a ``grow`` block (both runs' seconds and stages, ``reused``, the grown run's
+  planted-need NMI beside a fresh run's) and ``grow_ratio`` (grown run / first run).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import time
 import warnings
 from pathlib import Path
 
-COMPARE = ("naive", "previous", "rerun")
+COMPARE = ("naive", "previous", "rerun", "grow")
 # the exact fp32 path standing in for each fast e5-small part ("previous version")
 PREVIOUS = {"e5-small": "e5-small-fp32", "e5-small-int8": "e5-small-fp32", "e5-small-int8.v2": "e5-small.v1"}
 
@@ -106,12 +110,14 @@ def run_naive(records: list[dict], truth: dict, embedder_name: str, *, seed: int
             "recovery": _recovery_of(found, truth, needs_found=n_topics)}
 
 
-def run_pipeline(folder: Path, ws: Path, out: Path, embedder: str, seed: int, planted: dict) -> dict:
+def run_pipeline(folder: Path, ws: Path, out: Path, embedder: str, seed: int, planted: dict,
+                 incremental: bool = False) -> dict:
     """One needminer run; seconds, per-stage figures and planted-need recovery."""
     from needminer.config import load_config
     from needminer.pipeline import run
 
-    cfg = load_config(overrides={"embed.embedder": embedder, "workspace": str(ws), "seed": seed})
+    cfg = load_config(overrides={"embed.embedder": embedder, "workspace": str(ws), "seed": seed,
+                                 "discover.incremental": incremental})
     t1 = time.perf_counter()
     result = run([folder], out, cfg)
     total = time.perf_counter() - t1
@@ -171,6 +177,18 @@ def main(argv: list[str] | None = None) -> int:
         again = run_pipeline(tmp / "input", tmp / "ws", tmp / "out-rerun", args.embedder, args.seed, planted)
         out["rerun"] = {"total_s": again["total_s"], "stages_s": again["stages_s"], "reused": again["reused"]}
         out["rerun_ratio"] = _ratio(again["total_s"], mine["total_s"])
+    if "grow" in compare:  # last week's export, then this week's (+10 % messages), incremental
+        oldest = sorted(range(len(records)), key=lambda i: records[i]["time"])[: round(len(records) / 1.1)]
+        keep = set(oldest)
+        write_jsonl([r for i, r in enumerate(records) if i in keep], tmp / "input-base")
+        first = run_pipeline(tmp / "input-base", tmp / "ws-grow", tmp / "out-grow-1", args.embedder, args.seed,
+                             truth([r for i, r in enumerate(records) if i in keep]), incremental=True)
+        grown = run_pipeline(tmp / "input", tmp / "ws-grow", tmp / "out-grow-2", args.embedder, args.seed, planted,
+                             incremental=True)
+        out["grow"] = {"base_messages": len(keep), "first_s": first["total_s"], "first_stages_s": first["stages_s"],
+                       "grown_s": grown["total_s"], "grown_stages_s": grown["stages_s"], "reused": grown["reused"],
+                       "grown_nmi": grown["recovery"]["nmi"], "fresh_nmi": mine["recovery"]["nmi"]}
+        out["grow_ratio"] = _ratio(grown["total_s"], first["total_s"])
     if "previous" in compare:
         prev_name = previous_embedder(args.embedder)
         prev = run_pipeline(tmp / "input", tmp / "ws-previous", tmp / "out-previous", prev_name, args.seed, planted)

@@ -17,7 +17,6 @@ text, conversation, signals, embed). Then, instead of clustering everything afre
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from needminer.config import PipelineConfig, load_config
 from needminer.errors import ConfigError
-from needminer.model import Assignment, NeedModel, Overrides
+from needminer.model import Assignment, NeedModel, Overrides, known_and_new
 from needminer.pipeline import (
     Progress,
     RunResult,
@@ -42,15 +39,13 @@ from needminer.pipeline import (
     understand,
     write_outputs,
 )
-from needminer.types import Discovery, Fragment, NeedCluster
+from needminer.types import Discovery
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-MIN_CANDIDATE_FRAGMENTS = 3  # a candidate new need gathers at least this many fragments …
-MIN_CANDIDATE_SPEAKERS = 2  # … said by at least this many people
 # Keys of the model's config that belong to the machine or the inputs it was fitted on, not to the model.
 _LOCAL_KEYS = ("workspace", "overrides", "discover.guide", "embed.models_dir", "ingest.format", "ingest.mapping")
 
@@ -178,129 +173,3 @@ def _check_embedder(model: NeedModel, cfg: PipelineConfig) -> None:
     embedder = get_embedder(cfg.embed.embedder, models_dir=cfg.embed.models_dir, batch_size=cfg.embed.batch_size,
                             threads=cfg.embed.threads)
     model.check_embedder(embedder.model_id)
-
-
-def known_and_new(
-    model: NeedModel,
-    assignment: Assignment,
-    fragments: Sequence[Fragment],
-    vectors: np.ndarray,
-    cfg: PipelineConfig,
-    *,
-    blocks: Sequence[int] | None = None,
-) -> Discovery:
-    """The clusters of an apply: the known needs that received fragments, then candidate new needs.
-
-    Returns:
-        A ``Discovery`` whose ``params`` hold ``threshold``, ``known_fragments``, ``new_pile``,
-        ``candidates`` (ids), ``unassigned`` (count) and ``seen`` (fragments whose text the model
-        was fitted on).
-    """
-    rows: dict[str, list[int]] = {}
-    for i, nid in enumerate(assignment.need_ids):
-        if nid:
-            rows.setdefault(nid, []).append(i)
-    conf = assignment.confidence
-    clusters = []
-    for need in model.needs:
-        members = sorted(rows.get(need.id, ()), key=lambda r: (-float(conf[r]), r))
-        if members:
-            clusters.append(NeedCluster(
-                id=need.id, fragment_ids=tuple(fragments[r].id for r in members), domain=need.domain,
-                keywords=need.keywords, confidence=tuple(round(float(conf[r]), 4) for r in members),
-                scattered=need.scattered,
-            ))
-    seen = assignment.seen or (False,) * len(assignment.need_ids)
-    # a text the fit left in no need stays loose: only texts the model never saw can make a new need
-    pile = [i for i, nid in enumerate(assignment.need_ids) if not nid and not seen[i]]
-    new, loose = _candidates(model, [fragments[i] for i in pile], vectors[pile], cfg, blocks)
-    loose = [fragments[i].id for i, nid in enumerate(assignment.need_ids) if not nid and seen[i]] + loose
-    known_n = sum(len(c.fragment_ids) for c in clusters)
-    covered = known_n + sum(len(c.fragment_ids) for c in new)
-    return Discovery(
-        clusters=tuple(clusters + new),
-        unassigned=tuple(loose),
-        coverage=covered / len(fragments) if fragments else 0.0,
-        params={"clusterer": "need_model", "threshold": model.threshold, "known_fragments": known_n,
-                "new_pile": len(pile), "candidates": [c.id for c in new], "unassigned": len(loose), "seen": sum(seen)},
-    )
-
-
-def _candidates(model: NeedModel, pile: Sequence[Fragment], vectors: np.ndarray, cfg: PipelineConfig,
-                blocks: Sequence[int] | None) -> tuple[list[NeedCluster], list[str]]:
-    """Cluster the new pile; focused groups big enough are candidate new needs, the rest stays loose."""
-    from needminer.discover import discover_needs
-
-    if len(pile) < MIN_CANDIDATE_FRAGMENTS:
-        return [], [f.id for f in pile]
-    disc = discover_needs(pile, vectors, cfg.discover, seed=cfg.seed, blocks=blocks)
-    disc = _known_background(model, _join_candidates(model, disc, pile, vectors), pile)
-    speakers = {f.id: f.speaker for f in pile}
-    taken = set(model.ids)
-    new, loose = [], list(disc.unassigned)
-    for c in disc.clusters:
-        if c.scattered or len(c.fragment_ids) < MIN_CANDIDATE_FRAGMENTS or \
-                len({speakers[f] for f in c.fragment_ids}) < MIN_CANDIDATE_SPEAKERS or c.id in taken:
-            loose.extend(c.fragment_ids)
-            continue
-        new.append(c)
-    new.sort(key=lambda c: (-len(c.fragment_ids), c.id))
-    return new, loose
-
-
-def _join_candidates(model: NeedModel, disc: Discovery, pile: Sequence[Fragment], vectors: np.ndarray) -> Discovery:
-    """Join groups of the new pile whose centroids are more alike than either is to any known need
-    (in the model's space): measured against what the model knows, they are one new need."""
-    from needminer.model import centre_with
-
-    groups = [c for c in disc.clusters if not c.scattered]
-    if len(groups) < 2:
-        return disc
-    row = {f.id: i for i, f in enumerate(pile)}
-    space = centre_with(vectors, model.means, model.blocks)
-    cents = np.stack([space[[row[f] for f in c.fragment_ids]].mean(axis=0) for c in groups])
-    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
-    usable = [i for i, n in enumerate(model.needs) if not n.scattered]
-    known = (cents @ model.centroids[usable].T).max(axis=1) if usable else np.full(len(groups), -1.0)
-    sims = cents @ cents.T
-    parent = list(range(len(groups)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for a in range(len(groups)):
-        for b in range(a + 1, len(groups)):
-            if sims[a, b] > max(known[a], known[b]):
-                parent[root(b)] = root(a)
-    if all(root(i) == i for i in range(len(groups))):
-        return disc
-    joined: dict[int, list[NeedCluster]] = {}
-    for i, c in enumerate(groups):
-        joined.setdefault(root(i), []).append(c)
-    out = []
-    for parts in joined.values():
-        head = max(parts, key=lambda c: (len(c.fragment_ids), c.id))
-        ids = tuple(f for c in parts for f in c.fragment_ids)
-        conf = tuple(x for c in parts for x in (c.confidence or (1.0,) * len(c.fragment_ids)))
-        out.append(dataclasses.replace(head, fragment_ids=ids, confidence=conf))
-    return dataclasses.replace(disc, clusters=tuple(out + [c for c in disc.clusters if c.scattered]))
-
-
-def _known_background(model: NeedModel, disc: Discovery, pile: Sequence[Fragment]) -> Discovery:
-    """Keywords of the pile's groups against the fitted corpus too (``NeedModel.vocabulary``): a word
-    the known needs say everywhere (宝宝 in a parenting group) is no keyword of a new need."""
-    from needminer.text import ctfidf_keywords
-
-    groups = [c for c in disc.clusters if not c.scattered]
-    if not model.vocabulary or not groups:
-        return disc
-    row = {f.id: i for i, f in enumerate(pile)}
-    labels = np.full(len(pile), -1, dtype=int)
-    for k, c in enumerate(groups):
-        labels[[row[f] for f in c.fragment_ids]] = k
-    words = ctfidf_keywords([f.text for f in pile], labels, background=model.vocabulary,
-                            background_classes=sum(1 for n in model.needs if not n.scattered))
-    out = [dataclasses.replace(c, keywords=tuple(words.get(k) or c.keywords)) for k, c in enumerate(groups)]
-    return dataclasses.replace(disc, clusters=tuple(out + [c for c in disc.clusters if c.scattered]))

@@ -94,6 +94,7 @@ class DiscoverConfig:
     lexical_weight: float = 0.5  # weight of that block relative to one embedding block (see bench.quality)
     thread_weight: float = 1.0  # pull towards related fragments said nearby in the same thread (0 = off)
     thread_window_minutes: float = 60.0  # how near in time "nearby" is
+    incremental: bool = False  # a grown export keeps the workspace's last needs; only new fragments are placed (README)
 
 
 @dataclass

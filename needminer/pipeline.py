@@ -424,44 +424,92 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
 def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress,
           backend=None) -> Found:
     """Embed the need fragments, discover needs, then curate, describe and rank them (``finish``)."""
-    from needminer.discover import discover_needs, discovery_key, discovery_to_json
+    from needminer.discover import discover_needs, discovery_key, discovery_to_json, settings_key
 
     need_frags = u.need_fragments
     embedder, vecs = embed_fragments(need_frags, ws, cfg, timings, progress, backend=backend)
     previous = _previous_needs(ws, embedder.model_id)
     guide = _guide(cfg, embedder, ws)
     blocks = getattr(embedder, "blocks", None)
-    key = discovery_key(need_frags, vecs, cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide,
-                        code_version=versions().get("needminer", ""))
-    disc = timed_stage("discover", timings, lambda: _stored_discovery(ws, key), (Discovery, type(None)))
-    reused = disc is not None
+    code = versions().get("needminer", "")
+    key = discovery_key(need_frags, vecs, cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide, code_version=code)
+    base = settings_key(cfg.discover, seed=cfg.seed, blocks=blocks, guide=guide, code_version=code,
+                        model_id=embedder.model_id)
+    stored = _stored_state(ws)
+    disc = timed_stage("discover", timings, lambda: _stored_discovery(stored, key, cfg.discover.incremental),
+                       (Discovery, type(None)))
+    reused: tuple[str, ...] = ("discover",) if disc is not None else ()
+    if disc is None and cfg.discover.incremental:
+        disc = timed_stage("discover", timings, lambda: grown_discovery(stored, base, need_frags, vecs, cfg, blocks),
+                           (Discovery, type(None)))
+        reused = ("discover-incremental",) if disc is not None else ()
     if disc is None:
         disc = timed_stage(
             "discover", timings,
             lambda: discover_needs(need_frags, vecs, cfg.discover, seed=cfg.seed, previous=previous, blocks=blocks, guide=guide),
             Discovery,
         )
-        ws.put_state(DISCOVERY_STATE, json.dumps({"key": key, "discovery": discovery_to_json(disc)}, ensure_ascii=False))
+    if reused != ("discover",):
+        ws.put_state(DISCOVERY_STATE, json.dumps({"key": key, "base": base, "grown": bool(reused),
+                                                  "discovery": discovery_to_json(disc)}, ensure_ascii=False))
     tick("discover", 1, 1)
     found = finish(u, embedder, vecs, disc, cfg, timings, tick, overrides=load_overrides(cfg))
-    return replace(found, reused=("discover",)) if reused else found
+    return replace(found, reused=reused) if reused else found
 
 
 DISCOVERY_STATE = "discovery"  # the workspace keeps the last discovery with the digest of its input
+# An incremental run grows the last discovery when the new fragments are at most this share of the old.
+MAX_GROWTH = 0.5
 
 
-def _stored_discovery(ws, key: str) -> Discovery | None:
-    """The workspace's last discovery if its input digest is ``key`` (unchanged input), else None."""
-    from needminer.discover import discovery_from_json
-
+def _stored_state(ws) -> dict | None:
+    """The workspace's last discovery record (``key``, ``base``, ``discovery``), or None."""
     stored = ws.get_state(DISCOVERY_STATE)
     if not stored:
         return None
     try:
         data = json.loads(stored)
-        return discovery_from_json(data["discovery"]) if data.get("key") == key else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _stored_discovery(stored: dict | None, key: str, incremental: bool = False) -> Discovery | None:
+    """The workspace's last discovery if its input digest is ``key`` (unchanged input), else None.
+    A grown discovery (an incremental run's) is reused only by an incremental run: a plain run of
+    the same input discovers afresh."""
+    from needminer.discover import discovery_from_json
+
+    if not stored or stored.get("key") != key or (stored.get("grown") and not incremental):
+        return None
+    try:
+        return discovery_from_json(stored["discovery"])
     except (ValueError, KeyError, TypeError):  # written by another version: recompute
         return None
+
+
+def grown_discovery(stored: dict | None, base: str, frags: Sequence[Fragment], vecs: np.ndarray,
+                    cfg: PipelineConfig, blocks) -> Discovery | None:
+    """The last discovery grown by the export's new fragments (``discover.incremental``), or None
+    when it cannot be: none stored, other settings, seed, embedder or code (``base``), fragments of
+    it that are gone, or more new fragments than ``MAX_GROWTH`` of the old.
+
+    How it grows: ``needminer.model.grow_discovery``.
+    """
+    from needminer.discover import discovery_from_json
+    from needminer.model import grow_discovery
+
+    if not stored or stored.get("base") != base:
+        return None
+    try:
+        old = discovery_from_json(stored["discovery"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    row = {f.id: i for i, f in enumerate(frags)}
+    old_ids = [f for c in old.clusters for f in c.fragment_ids] + list(old.unassigned)
+    if not old_ids or any(f not in row for f in old_ids) or len(frags) - len(old_ids) > MAX_GROWTH * len(old_ids):
+        return None
+    return grow_discovery(old, frags, vecs, cfg, blocks=blocks)
 
 
 def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings: dict[str, float], progress,

@@ -41,6 +41,7 @@ def run_cmd(
     backend: Annotated[Optional[str], typer.Option(help="Where text, signals and embedding run: local (default) or ray (Ray Data workers; pip install 'needminer[ray]').")] = None,
     ray_address: Annotated[Optional[str], typer.Option(help="With --backend ray: a Ray cluster address (auto, ray://HEAD:10001); default: start a local Ray instance.")] = None,
     workers: Annotated[Optional[int], typer.Option(help="With --backend ray: parallel workers per stage (default: one per Ray CPU).")] = None,
+    incremental: Annotated[bool, typer.Option("--incremental", help="A grown export keeps the workspace's last needs and places only the new messages' fragments (fast weekly re-runs; a fresh run may group differently).")] = False,
     parquet: Annotated[bool, typer.Option("--parquet", help="Also write needs.parquet and evidence.parquet (for Spark, Ray or pandas; needs pyarrow).")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (report files, counts, timings, every need's rank, id, title and score) instead of the report path.")] = False,
@@ -59,6 +60,7 @@ def run_cmd(
             "backend.address": ray_address,
             "backend.workers": workers,
             "report.parquet": True if parquet else None,
+            "discover.incremental": True if incremental else None,
         })
         with stage_progress(progress) as cb:
             result = run(inputs, out, cfg, progress=cb, save_model=save_model)

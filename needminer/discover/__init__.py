@@ -20,7 +20,7 @@ from needminer.discover._bertopic import (
     min_cluster_size_for,
 )
 from needminer.discover._domains import FOCUS_KEYWORDS, OTHER_DOMAIN, focus, group_domains, name_domains
-from needminer.discover._reuse import discovery_from_json, discovery_key, discovery_to_json
+from needminer.discover._reuse import discovery_from_json, discovery_key, discovery_to_json, settings_key
 from needminer.discover._scattered import resolve_scattered
 from needminer.discover._guide import Guide, centre_like, guide_pull, match_guides, read_guide
 from needminer.errors import EmptyCorpusError
@@ -38,6 +38,7 @@ __all__ = [
     "discover_needs",
     "discovery_from_json",
     "discovery_key",
+    "settings_key",
     "discovery_to_json",
     "focus",
     "group_domains",

@@ -48,6 +48,7 @@ def discovery_key(
     """Digest of everything ``discover_needs`` depends on (hex SHA-256)."""
     h = hashlib.sha256()
     settings = dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config or {})
+    settings.pop("incremental", None)  # how a discovery is reached, not what it depends on
     head = {"format": DISCOVERY_FORMAT, "version": code_version, "code": code_digest(), "seed": int(seed), "config": settings,
             "blocks": list(blocks or ()), "n": len(fragments)}
     h.update(json.dumps(head, sort_keys=True, default=str).encode())
@@ -59,6 +60,18 @@ def discovery_key(
         h.update(json.dumps(list(getattr(guide, "labels", ())), ensure_ascii=False).encode())
         h.update(np.ascontiguousarray(getattr(guide, "vectors", np.zeros(0)), dtype=np.float32).tobytes())
     return h.hexdigest()
+
+
+def settings_key(config: Any, *, seed: int, blocks: Sequence[int] | None = None, guide: Any = None,
+                 code_version: str = "", model_id: str = "") -> str:
+    """Digest of what a discovery depends on besides its fragments and their vectors: settings,
+    seed, embedder, guide and code. An incremental run grows a stored discovery only when it matches."""
+    settings = dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config or {})
+    settings.pop("incremental", None)  # how a discovery is reached, not what it depends on
+    head = {"format": DISCOVERY_FORMAT, "version": code_version, "code": code_digest(), "seed": int(seed),
+            "config": settings, "blocks": list(blocks or ()), "model": model_id,
+            "guide": list(getattr(guide, "labels", ())) if guide is not None else None}
+    return hashlib.sha256(json.dumps(head, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
 def discovery_to_json(disc: Discovery) -> str:

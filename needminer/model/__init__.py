@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from needminer.model._fit import check_model_dir, fit_need_model
+from needminer.model._grow import MIN_CANDIDATE_FRAGMENTS, MIN_CANDIDATE_SPEAKERS, grow_discovery, known_and_new
 from needminer.model._need_model import Assignment, KnownNeed, NeedModel, centre_with
 from needminer.model._overrides import (
     Curation,
@@ -21,6 +22,10 @@ from needminer.model._overrides import (
 )
 
 __all__ = [
+    "MIN_CANDIDATE_FRAGMENTS",
+    "MIN_CANDIDATE_SPEAKERS",
+    "grow_discovery",
+    "known_and_new",
     "Assignment",
     "Curation",
     "KnownNeed",

@@ -58,3 +58,13 @@ def test_rerun_reuses_the_stored_discovery(capsys: pytest.CaptureFixture[str]):
     assert out["rerun"]["reused"] == ["discover"]
     assert out["rerun_ratio"] is not None and out["rerun_ratio"] > 0
     assert "discover" in out["rerun"]["stages_s"]
+
+
+@pytest.mark.slow  # three pipeline runs on a tiny export
+def test_grow_runs_the_grown_export_incrementally(capsys: pytest.CaptureFixture[str]):
+    assert bench_run.main(["--messages", "600", "--embedder", "hashing", "--compare", "grow", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["grow"]["base_messages"] == round(600 / 1.1)
+    assert out["grow"]["reused"] == ["discover-incremental"]
+    assert out["grow_ratio"] is not None and out["grow_ratio"] > 0
+    assert 0 <= out["grow"]["grown_nmi"] <= 1

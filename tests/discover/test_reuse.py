@@ -70,3 +70,77 @@ def test_unchanged_input_reuses_the_stored_discovery(tiny_chat, tmp_path, monkey
     other = load_config(overrides={"embed.embedder": "hashing", "workspace": str(tmp_path / "ws"), "seed": 7})
     run([tiny_chat], tmp_path / "r3", other)
     assert json.loads((tmp_path / "r3" / "manifest.json").read_text("utf-8"))["reused"] == []
+
+
+def _grown_chat(tmp_path):
+    """The tiny chat, then the same chat a week on: the same messages and new ones about both needs
+    and a third topic (five people who find the baby monitor's night mode too loud)."""
+    from tests.conftest import tiny_chat_records
+
+    old = tiny_chat_records()
+    new = [
+        {"id": "b1", "sender": "阿珍", "time": "2026-10-09T08:01:00+08:00", "text": "早上赶时间底妆总是不服帖，想要快一点的", "chat": "美妆交流群"},
+        {"id": "b2", "sender": "小鹿", "time": "2026-10-09T08:03:00+08:00", "text": "防晒出汗就闷痘，有没有清爽的", "chat": "美妆交流群"},
+    ] + [
+        {"id": f"c{i}", "sender": f"妈妈{i}", "time": f"2026-10-09T21:0{i}:00+08:00", "text": text, "chat": "美妆交流群"}
+        for i, text in enumerate((
+            "宝宝监视器夜间模式声音太吵了，半夜总把人吵醒",
+            "监视器的夜视画面太暗，看不清宝宝有没有踢被子",
+            "有没有夜间模式安静一点的宝宝监视器推荐？",
+            "宝宝监视器半夜老是误报警，吵得全家睡不好",
+            "希望宝宝监视器夜里能自动调低提示音",
+        ))
+    ]
+    week1, week2 = tmp_path / "week1.jsonl", tmp_path / "week2.jsonl"
+    week1.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in old) + "\n", encoding="utf-8")
+    week2.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in old + new) + "\n", encoding="utf-8")
+    return week1, week2
+
+
+def test_incremental_run_grows_the_last_discovery(tmp_path, monkeypatch):
+    """--incremental on a grown export: the stored needs keep their fragments and ids, new
+    fragments join them or form candidate needs, and discover_needs runs on the new pile only."""
+    import needminer.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_GROWTH", 1.0)  # the tiny chat grows by 70 % here
+    week1, week2 = _grown_chat(tmp_path)
+    over = {"embed.embedder": "hashing", "workspace": str(tmp_path / "ws"), "discover.incremental": True}
+    first = run([week1], tmp_path / "r1", load_config(overrides=over))
+    clustered: list[int] = []
+    import needminer.discover as discover
+
+    original = discover.discover_needs
+    monkeypatch.setattr(discover, "discover_needs", lambda frags, *a, **k: clustered.append(len(frags)) or original(frags, *a, **k))
+    second = run([week2], tmp_path / "r2", load_config(overrides=over))
+    manifest = json.loads((tmp_path / "r2" / "manifest.json").read_text("utf-8"))
+    assert manifest["reused"] == ["discover-incremental"]
+    before = {n.id: set(n.fragment_ids) for n in first.needs}
+    after = {n.id: set(n.fragment_ids) for n in second.needs}
+    assert all(before[i] <= after[i] for i in before)  # every need of last week is still there, grown or not
+    new_ids = {f for n in second.needs for f in n.fragment_ids} - {f for ids in before.values() for f in ids}
+    assert new_ids and all(f.split("#")[0][0] in "bc" for f in new_ids)
+    assert clustered and max(clustered) < sum(len(v) for v in after.values())  # the new pile, not everything
+    assert "宝宝监视器" in {n.statement.title[:5] for n in second.needs}  # the new topic is a candidate need
+    # without --incremental the grown export is discovered afresh
+    monkeypatch.undo()
+    run([week2], tmp_path / "r3", load_config(overrides={**over, "discover.incremental": False}))
+    assert json.loads((tmp_path / "r3" / "manifest.json").read_text("utf-8"))["reused"] == []
+
+
+def test_incremental_run_starts_afresh_when_it_cannot_grow(tmp_path, monkeypatch):
+    """More new fragments than MAX_GROWTH of the old, another seed (or settings, embedder, code), or
+    messages that are gone: a full discovery."""
+    import needminer.pipeline as pipeline
+
+    week1, week2 = _grown_chat(tmp_path)
+    over = {"embed.embedder": "hashing", "workspace": str(tmp_path / "ws"), "discover.incremental": True}
+    run([week1], tmp_path / "r1", load_config(overrides=over))
+    run([week2], tmp_path / "r2", load_config(overrides=over))  # +70 % > MAX_GROWTH
+    assert json.loads((tmp_path / "r2" / "manifest.json").read_text("utf-8"))["reused"] == []
+    monkeypatch.setattr(pipeline, "MAX_GROWTH", 1.0)
+    run([week1], tmp_path / "r1b", load_config(overrides=over))
+    run([week2], tmp_path / "r2b", load_config(overrides={**over, "seed": 7}))
+    assert json.loads((tmp_path / "r2b" / "manifest.json").read_text("utf-8"))["reused"] == []
+    # week 1 alone after week 2: the stored discovery holds fragments this export lacks
+    run([week1], tmp_path / "r3", load_config(overrides={**over, "seed": 7}))
+    assert json.loads((tmp_path / "r3" / "manifest.json").read_text("utf-8"))["reused"] == []
