@@ -284,7 +284,7 @@ class Understood:
     """The understanding stages' output: this run's messages, cleaned, threaded and labelled."""
 
     summary: Any  # IngestSummary
-    messages: list
+    n_messages: int  # messages of this run (the raw messages stay in the workspace)
     clean: list[CleanMessage]
     conversation: Conversation
     signals: list[Signal]
@@ -400,11 +400,14 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     # skipped part keeps its error in the ledger (a warning, and in manifest.json); only
     # inputs that gave no message at all stop the run (ingest_to_workspace raises then)
     tick("ingest", 1, 1)
-    messages = list(ws.iter_messages(list(dict.fromkeys(run_ids))))
-    if not messages:
+    ids = list(dict.fromkeys(run_ids))
+    if not ids:
         raise EmptyCorpusError("The inputs hold no messages. Check the files (see `needminer ingest --dry-run`).")
     backend = backend or LocalBackend()
-    clean = timed_stage("text", timings, lambda: backend.clean(messages, secret=ws.secret, config=cfg.text), list)
+    # read from the workspace twice (names, then the text stage) rather than holding every raw
+    # message of a large export in memory beside its cleaned copy
+    clean = timed_stage("text", timings, lambda: backend.clean(lambda: ws.iter_messages(ids), secret=ws.secret,
+                                                              config=cfg.text), list)
     _check_items("text", clean, CleanMessage)
     tick("text", 1, 1)
     conv = timed_stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
@@ -418,7 +421,7 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
             f"None of the {len(conv.fragments)} text fragments carries a need (complaint, wish or question). "
             "The chats may be only chit-chat; try a longer export."
         )
-    return Understood(summary, messages, clean, conv, sigs, need_frags)
+    return Understood(summary, len(clean), clean, conv, sigs, need_frags)
 
 
 def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress,
@@ -587,7 +590,7 @@ def make_manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: date
         "embedder": found.embedder.model_id,
         "versions": versions(),
         "counts": {
-            "messages": len(u.messages),
+            "messages": u.n_messages,
             "fragments": len(u.conversation.fragments),
             "need_fragments": len(u.need_fragments),
             "endorsements": len(u.conversation.endorsements),

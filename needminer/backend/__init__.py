@@ -9,12 +9,12 @@ the default embedder's vectors do not depend on their batch mates.
 
     from needminer.backend import get_backend
     with get_backend(cfg.backend) as backend:
-        clean = backend.clean(messages, secret=ws.secret, config=cfg.text)
+        clean = backend.clean(lambda: ws.iter_messages(ids), secret=ws.secret, config=cfg.text)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,6 +24,9 @@ from needminer.errors import ConfigError
 from needminer.types import CleanMessage, Fragment, Message, Signal
 
 BACKENDS = ("local", "ray")
+# The text stage reads its messages twice (member names first, then each message), so it takes a
+# callable that returns a fresh iterable each time: a large export is never held whole in memory.
+MessageSource = Callable[[], Iterable[Message]]
 
 
 class Backend(Protocol):
@@ -31,8 +34,8 @@ class Backend(Protocol):
 
     name: str
 
-    def clean(self, messages: Sequence[Message], *, secret: bytes, config: TextConfig) -> list[CleanMessage]:
-        """The text stage (``needminer.text.clean_messages``) on ``messages``, in order."""
+    def clean(self, messages: MessageSource, *, secret: bytes, config: TextConfig) -> list[CleanMessage]:
+        """The text stage (``needminer.text.clean_messages``) on ``messages()``, in order."""
 
     def detect(self, detector: str, fragments: Sequence[Fragment]) -> list[Signal]:
         """One ``Signal`` per fragment, in order, from the detector called ``detector``."""
@@ -54,10 +57,10 @@ class LocalBackend:
 
     name = "local"
 
-    def clean(self, messages: Sequence[Message], *, secret: bytes, config: TextConfig) -> list[CleanMessage]:
-        from needminer.text import clean_messages
+    def clean(self, messages: MessageSource, *, secret: bytes, config: TextConfig) -> list[CleanMessage]:
+        from needminer.text import TextCleaner
 
-        return clean_messages(messages, secret=secret, config=config)
+        return TextCleaner(messages(), secret=secret, config=config)(messages())
 
     def detect(self, detector: str, fragments: Sequence[Fragment]) -> list[Signal]:
         from needminer.signals import get_detector
@@ -94,4 +97,4 @@ def get_backend(config: BackendConfig | None = None) -> Backend:
     raise ConfigError(f"Unknown backend '{cfg.kind}'. Use one of: {', '.join(BACKENDS)} (--backend).")
 
 
-__all__ = ["BACKENDS", "Backend", "LocalBackend", "get_backend"]
+__all__ = ["BACKENDS", "Backend", "LocalBackend", "MessageSource", "get_backend"]

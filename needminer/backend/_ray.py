@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -128,11 +128,11 @@ class RayBackend:
         log.info("ray backend: %d worker(s), %d CPU(s) in the cluster", self.workers, cpus_total)
 
     # -- stages -------------------------------------------------------------------------------
-    def clean(self, messages: Sequence[Message], *, secret: bytes, config: TextConfig) -> list[CleanMessage]:
+    def clean(self, messages: Callable[[], Iterable[Message]], *, secret: bytes, config: TextConfig) -> list[CleanMessage]:
         from needminer.text import TextCleaner
 
-        cleaner = TextCleaner(messages, secret=secret, config=config)  # names from the whole run
-        rows = [{"blob": pickle.dumps(m, protocol=5)} for m in messages]
+        cleaner = TextCleaner(messages(), secret=secret, config=config)  # names from the whole run
+        rows = [{"blob": pickle.dumps(m, protocol=5)} for m in messages()]
         out = self._map(rows, _clean, {"cleaner": cleaner}, MESSAGES_PER_BATCH, cpus=1, stage="text")
         return [pickle.loads(r["blob"]) for r in out]
 

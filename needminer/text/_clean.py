@@ -48,7 +48,7 @@ class _NameIndex:
         self.candidates = re.compile("[@" + re.escape(chars) + "]") if chars else re.compile("@")
 
     @classmethod
-    def build(cls, messages: list[Message], normal: Callable[[str], str],
+    def build(cls, messages: Iterable[Message], normal: Callable[[str], str],
               redacted: Callable[[str], str]) -> _NameIndex:
         mention: dict[str, str] = {}
         plain: dict[str, str] = {}
@@ -182,7 +182,7 @@ class TextCleaner:
     def __init__(self, messages: Iterable[Message], *, secret: bytes, config: TextConfig | None = None) -> None:
         self.cfg = config if config is not None else TextConfig()
         self.pseudonym = Pseudonymizer(secret)
-        self.names = _NameIndex.build(list(messages), self._normal, self._base)
+        self.names = _NameIndex.build(messages, self._normal, self._base)  # one pass, nothing kept
         self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._chats: dict[str, str] = {}
 
