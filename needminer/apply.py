@@ -35,6 +35,7 @@ from needminer.pipeline import (
     load_overrides,
     make_manifest,
     preflight,
+    start_backend,
     timed_stage,
     understand,
     write_outputs,
@@ -47,7 +48,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 # Keys of the model's config that belong to the machine or the inputs it was fitted on, not to the model.
-_LOCAL_KEYS = ("workspace", "overrides", "discover.guide", "embed.models_dir", "ingest.format", "ingest.mapping")
+_LOCAL_KEYS = ("workspace", "overrides", "discover.guide", "embed.models_dir", "ingest.format", "ingest.mapping",
+               "backend", "report.parquet", "discover.incremental")
 
 
 @dataclass
@@ -136,8 +138,9 @@ def apply_model(
     overrides = load_overrides(cfg) if cfg.overrides else Overrides.from_dict(model.overrides, "the model's overrides")
     ws = Workspace(checked.workspace, key_id=checked.key_id)
     try:
-        u = understand(inputs, ws, cfg, timings, tick, progress)
-        embedder, vecs = embed_fragments(u.need_fragments, ws, cfg, timings, progress)
+        with start_backend(cfg, timings) as backend:
+            u = understand(inputs, ws, cfg, timings, tick, progress, backend=backend)
+            embedder, vecs = embed_fragments(u.need_fragments, ws, cfg, timings, progress, backend=backend)
         model.check_embedder(embedder.model_id)
         texts = [f.text for f in u.need_fragments]
         assignment = timed_stage("assign", timings, lambda: model.assign(vecs, threshold, texts), Assignment)

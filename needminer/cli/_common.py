@@ -198,9 +198,15 @@ def parse_mapping(value: str | None) -> dict[str, str]:
 
 
 def input_options(*, embedder: str | None, seed: int | None, workspace: Path | None, format: str | None,
-                  tz: str | None, map: str | None, lang: str | None, overrides: Path | None) -> dict[str, Any]:
+                  tz: str | None, map: str | None, lang: str | None, overrides: Path | None,
+                  backend: str | None = None, ray_address: str | None = None, workers: int | None = None,
+                  parquet: bool = False) -> dict[str, Any]:
     """The config keys set by the options ``run`` and ``apply`` share (None: the option was not given)."""
     return {
+        "backend.kind": backend,
+        "backend.address": ray_address,
+        "backend.workers": workers,
+        "report.parquet": True if parquet else None,
         "embed.embedder": embedder,
         "seed": seed,
         "workspace": str(workspace) if workspace else None,

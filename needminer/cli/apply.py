@@ -34,6 +34,10 @@ def apply_cmd(
     tz: Annotated[Optional[str], typer.Option(help="Time zone of naive local times in exports.")] = None,
     map: Annotated[Optional[str], typer.Option("--map", help="Column mapping for generic CSV/JSONL, e.g. text=content,sender=nick,time=CreateTime.")] = None,
     lang: Annotated[Optional[str], typer.Option(help="Report language: zh or en.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="Where text, signals and embedding run: local (default) or ray (see `needminer run --help`).")] = None,
+    ray_address: Annotated[Optional[str], typer.Option(help="With --backend ray: a Ray cluster address; default: a local Ray instance.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="With --backend ray: parallel workers per stage.")] = None,
+    parquet: Annotated[bool, typer.Option("--parquet", help="Also write needs.parquet and evidence.parquet (needs pyarrow).")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (as `run --json`, plus the apply counts and candidate new needs).")] = False,
 ) -> None:
@@ -49,7 +53,7 @@ def apply_cmd(
         need_model = NeedModel.load(model)
         cfg = apply_config(need_model, config, input_options(
             embedder=embedder, seed=seed, workspace=workspace, format=format, tz=tz, map=map, lang=lang,
-            overrides=overrides))
+            overrides=overrides, backend=backend, ray_address=ray_address, workers=workers, parquet=parquet))
         with stage_progress(progress) as cb:
             result = apply_model(need_model, inputs, out, cfg, threshold=threshold, progress=cb)
         warnings = input_warnings(result.ingest)

@@ -53,13 +53,10 @@ def run_cmd(
     with error_boundary():
         cfg = load_config(config, {
             **input_options(embedder=embedder, seed=seed, workspace=workspace, format=format, tz=tz, map=map,
-                            lang=lang, overrides=overrides),
+                            lang=lang, overrides=overrides, backend=backend, ray_address=ray_address,
+                            workers=workers, parquet=parquet),
             "discover.granularity": granularity,
             "discover.guide": str(guide) if guide else None,
-            "backend.kind": backend,
-            "backend.address": ray_address,
-            "backend.workers": workers,
-            "report.parquet": True if parquet else None,
             "discover.incremental": True if incremental else None,
         })
         with stage_progress(progress) as cb:

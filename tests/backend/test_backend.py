@@ -124,3 +124,17 @@ def test_cli_names_a_bad_backend(tiny_chat, tmp_path):
                                       "--backend", "spark"])
     assert result.exit_code != 0
     assert "backend.kind" in result.output and "Traceback" not in result.output
+
+
+def test_apply_does_not_take_the_fit_machines_backend():
+    """A model fitted on a Ray cluster (or with Parquet output, incrementally) applies anywhere."""
+    from types import SimpleNamespace
+
+    from needminer.apply import apply_config
+
+    fitted = SimpleNamespace(config={"backend": {"kind": "ray", "address": "ray://head:10001", "workers": 8},
+                                     "report": {"parquet": True, "lang": "en"}, "discover": {"incremental": True}})
+    cfg = apply_config(fitted)
+    assert cfg.backend == BackendConfig() and not cfg.report.parquet and not cfg.discover.incremental
+    assert cfg.report.lang == "en"  # the model's other settings still come with it
+    assert apply_config(fitted, overrides={"backend.kind": "ray"}).backend.kind == "ray"
