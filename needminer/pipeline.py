@@ -527,7 +527,7 @@ def embed_fragments(frags: Sequence[Fragment], ws, cfg: PipelineConfig, timings:
     texts = [_embed_text(f, cfg.embed.with_context) for f in frags]
     remote = None if backend is None or backend.name == "local" else (lambda todo: backend.embed(embedder, spec, todo))
     vecs = timed_stage("embed", timings, lambda: embed_with_cache(embedder, texts, ws, progress=progress,
-                                                                   embed_all=remote), np.ndarray)
+                                                                   embed_chunk=remote), np.ndarray)
     return embedder, vecs
 
 

@@ -209,24 +209,33 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
 EXACT_KNN_MIN = 4096  # UMAP switches to approximate (pynndescent) neighbours above this size
 
 
+# Similarities computed at once in ``exact_knn``: a block of rows against all rows. argpartition
+# returns int64 positions of the block's full shape, so a block costs 12 bytes per element (192 MB).
+KNN_BLOCK_ELEMENTS = 16_000_000
+
+
 def exact_knn(vecs: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Exact cosine k-nearest neighbours of unit rows (self first), in row blocks to bound memory.
+    """Exact cosine k-nearest neighbours of unit rows (self first), in row blocks to bound memory
+    (at most ``block`` rows and ``KNN_BLOCK_ELEMENTS`` similarities at a time: at 90,000 fragments
+    2,048 rows held 3 GB).
 
     Returns:
         (indices, distances), each (n, k); distances are cosine distances (1 − cosine).
     """
     n = vecs.shape[0]
+    block = max(1, min(block, KNN_BLOCK_ELEMENTS // max(n, 1)))
     idx = np.empty((n, k), dtype=np.int64)
     dist = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, block):
         sims = vecs[start : start + block] @ vecs.T
         rows = np.arange(sims.shape[0])
         sims[rows, start + rows] = np.inf  # self first, whatever ties exist
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
+        np.negative(sims, out=sims)  # in place: nearest first for argpartition, no copy
+        part = np.argpartition(sims, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
         top = np.take_along_axis(part, order, axis=1)
         idx[start : start + block] = top
-        d = 1.0 - np.take_along_axis(sims, top, axis=1)
+        d = 1.0 + np.take_along_axis(sims, top, axis=1)
         d[:, 0] = 0.0
         dist[start : start + block] = np.clip(d, 0.0, 2.0)
     return idx, dist

@@ -11,12 +11,13 @@ from needminer.store import Workspace, text_key
 
 # texts embedded between two progress calls (and between two cache writes)
 CHUNK = 256
+REMOTE_CHUNK = 8192  # the same through a backend's ``embed_chunk`` (``needminer.backend``)
 
 
 def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Workspace | None, *,
                      progress: Callable[[str, int, int], None] | None = None,
                      chunk_size: int = CHUNK,
-                     embed_all: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+                     embed_chunk: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
     """Embed ``texts``, reusing vectors cached in ``workspace`` under ``embedder.model_id``.
 
     Identical texts are embedded once. Texts not yet cached are embedded in chunks of
@@ -30,8 +31,8 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Worksp
         progress: Called as ``progress("embed", done, total)`` where ``total`` counts the
             distinct texts that need embedding (not those found in the cache).
         chunk_size: Texts per ``embed`` call.
-        embed_all: Embeds every uncached text in one call instead (a backend that spreads them
-            over workers, ``needminer.backend``); the vectors are then cached chunk by chunk.
+        embed_chunk: Embeds a list of texts instead of ``embedder.embed`` (a backend that spreads
+            them over workers, ``needminer.backend``), in chunks of ``REMOTE_CHUNK`` texts.
 
     Returns:
         float32 array of shape (len(texts), embedder.dim) in input order, rows L2-normalised.
@@ -49,10 +50,12 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Worksp
     rows: list[np.ndarray | None] = [cached.get(k) for k in keys]
     if progress:
         progress("embed", 0, len(todo))
-    done = embed_all([distinct[i] for i in todo]) if embed_all is not None and todo else None
+    if embed_chunk is not None:  # a backend gets big chunks (workers stay busy), each cached when done
+        chunk_size = max(chunk_size, REMOTE_CHUNK)
     for start in range(0, len(todo), chunk_size):
         part = todo[start : start + chunk_size]
-        vecs = embedder.embed([distinct[i] for i in part]) if done is None else done[start : start + chunk_size]
+        texts_part = [distinct[i] for i in part]
+        vecs = embedder.embed(texts_part) if embed_chunk is None else embed_chunk(texts_part)
         if workspace is not None:
             workspace.put_vectors(embedder.model_id, [keys[i] for i in part], vecs)
         for j, i in enumerate(part):

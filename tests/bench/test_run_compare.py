@@ -9,10 +9,10 @@ import pytest
 from bench import run as bench_run
 
 
-def _fake_pipeline(folder, ws, out, embedder, seed, planted):
+def _fake_pipeline(folder, ws, out, embedder, seed, planted, incremental=False):
     slow = "fp32" in embedder
     return {"embedder": embedder, "total_s": 20.0 if slow else 10.0, "stages_s": {"embed": 12.0 if slow else 3.0},
-            "counts": {"messages": 200}, "recovery": {"nmi": 0.7}}
+            "counts": {"messages": 200}, "recovery": {"nmi": 0.7}, "peak_rss_mb_by_stage": {"embed": 100.0}}
 
 
 def _fake_naive(records, truth, embedder, *, seed=0):
@@ -28,7 +28,7 @@ def test_compare_json_carries_ratios(monkeypatch: pytest.MonkeyPatch, capsys: py
     assert out["speedup"] == 3.5 and out["nmi"] == 0.7 and out["naive_nmi"] == 0.6
     assert out["previous"]["embedder"] == "e5-small-fp32+lite"
     assert out["speedup_vs_previous"] == 2.0 and out["embed_speedup_vs_previous"] == 4.0
-    assert {"stages_s", "total_s", "recovery", "naive"} <= set(out)
+    assert {"stages_s", "total_s", "recovery", "naive", "peak_rss_mb_by_stage"} <= set(out)
 
 
 def test_previous_embedder_names_the_exact_path():

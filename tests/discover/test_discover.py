@@ -159,6 +159,19 @@ def test_exact_knn_matches_brute_force():
     np.testing.assert_allclose(dist[:, 1:], 1 - np.take_along_axis(sims, idx[:, 1:], axis=1), atol=1e-5)
 
 
+def test_exact_knn_bounds_its_blocks_by_similarities_not_rows(monkeypatch):
+    """At 90k fragments 2,048 rows a block held 3 GB: the block shrinks with the corpus (same result)."""
+    from needminer.discover import _bertopic
+
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=(300, 16)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    whole = _bertopic.exact_knn(v, 5)
+    monkeypatch.setattr(_bertopic, "KNN_BLOCK_ELEMENTS", 300 * 7)  # 7 rows a block, the last one short
+    for got, want in zip(_bertopic.exact_knn(v, 5), whole):
+        np.testing.assert_array_equal(got, want)
+
+
 def _blobs(offsets, n=30, d=16, spread=0.3, seed=0):
     rng = np.random.default_rng(seed)
     centers = np.eye(d)
