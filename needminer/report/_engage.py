@@ -65,6 +65,11 @@ def need_engagement(
         m = msg.get(mid)
         return mid not in endorsing and (m is None or (m.kind is MessageKind.text and bool(m.text.strip())))
 
+    # each thread's messages that count as replies, with their times, worked out once for all
+    # needs (a busy chat's long threads are touched by many needs)
+    thread_replies = {tid: [(mid, msg[mid].time if mid in msg else None) for mid in mids if is_reply(mid)]
+                      for tid, mids in thread_msgs.items()}
+
     out: dict[str, list[dict[str, Any]]] = {}
     for need in needs:
         frag_ids = list(need.fragment_ids) or [e.fragment_id for e in need.evidence if e.fragment_id]
@@ -89,12 +94,8 @@ def need_engagement(
             first_in_thread[tid] = t if tid not in first_in_thread else (min(prev, t) if prev and t else prev or t)
         replied: set[str] = set()
         for tid, start in first_in_thread.items():
-            for mid in thread_msgs.get(tid, ()):
-                if mid in own or not is_reply(mid):
-                    continue
-                t = msg[mid].time if mid in msg else None
-                if start is None or t is None or t >= start:
-                    replied.add(mid)
+            replied.update(mid for mid, t in thread_replies.get(tid, ())
+                           if (start is None or t is None or t >= start) and mid not in own)
         for mid in own:
             replied.update(r for r in replies_to.get(mid, ()) if r not in own and is_reply(r))
         replies: Counter = Counter()
