@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from needminer.discover._consensus import consensus_labels, run_seeds
+from needminer.discover._jit import cache_umap_jit
 from needminer.errors import ConfigError, EmptyCorpusError, NotFittedError, missing_dependency
 
 # HDBSCAN's min_cluster_size is sqrt(n) / divisor: a need must gather more fragments in a larger corpus,
@@ -171,6 +172,7 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
             from umap import UMAP
         except ImportError:
             raise missing_dependency("umap-learn and hdbscan", "need discovery") from None
+        cache_umap_jit()  # compiled once per machine, not once per run
         n = vecs.shape[0]
         n_neighbors = min(15, n - 1)
         extra = {}

@@ -55,6 +55,9 @@ def consensus_labels(
     except ImportError:
         raise missing_dependency("umap-learn, hdbscan and igraph", "need discovery") from None
     from needminer.discover._bertopic import exact_knn, merge_unseparated, nearest_centroid
+    from needminer.discover._jit import cache_umap_jit
+
+    cache_umap_jit()
 
     n = vecs.shape[0]
     k = min(GRAPH_K, n - 1)

@@ -220,3 +220,16 @@ def test_consensus_run_seeds_are_disjoint_between_outer_seeds():
 
     assert not set(run_seeds(0, 3)) & set(run_seeds(1, 3))
     assert run_seeds(4, 3) == run_seeds(4, 3)
+
+
+def test_umap_jit_code_is_cached_on_disk(monkeypatch):
+    """umap-learn compiles most numba functions without a disk cache: every run paid ~10 s again."""
+    pytest.importorskip("umap")
+    import umap.umap_
+
+    from needminer.discover import _jit
+
+    monkeypatch.setattr(_jit, "_DONE", [])
+    first = _jit.cache_umap_jit()
+    assert type(umap.umap_.smooth_knn_dist._cache).__name__ == "FunctionCache"  # fuzzy_simplicial_set's kernel
+    assert first >= 0 and _jit.cache_umap_jit() == 0  # once per process
