@@ -11,7 +11,6 @@ needminer version installed and, for a model embedder, the model folder at the s
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from needminer.config import TextConfig
+from needminer.embed import available_threads
 from needminer.errors import ConfigError, MissingDependencyError, StageError
 from needminer.types import CleanMessage, Fragment, Message, Signal
 
@@ -110,7 +110,7 @@ class RayBackend:
         self._started = not ray.is_initialized()
         if self._started:
             local = not address
-            cpus = (workers * threads if workers else _cpus()) if local else None
+            cpus = (workers * threads if workers else available_threads()) if local else None
             try:
                 ray.init(address=address or None, num_cpus=cpus, include_dashboard=False, log_to_driver=False,
                          logging_level=logging.ERROR)
@@ -190,8 +190,4 @@ class RayBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 

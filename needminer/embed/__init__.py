@@ -31,7 +31,7 @@ from needminer.embed._concat import ConcatEmbedder
 from needminer.embed._e5 import (E5Int8Embedder, E5SmallEmbedder, build_e5_small, build_e5_small_int8,
                                  resolve_models_dir)
 from needminer.embed._hashing import HashingEmbedder
-from needminer.embed._hf import HFEmbedder, check_torch_stack, quiet_transformers
+from needminer.embed._hf import HFEmbedder, available_threads, check_torch_stack, quiet_transformers
 from needminer.embed._lite import LiteEmbedder
 from needminer.errors import ConfigError, UnknownComponentError
 from needminer.registry import embedders
@@ -116,6 +116,7 @@ def _one_hf_path(name: str) -> bool:
 
 
 __all__ = [
+    "available_threads",
     "DEFAULT_EMBEDDER",
     "ConcatEmbedder",
     "E5Int8Embedder",
