@@ -178,7 +178,7 @@ def discover_needs(
 
 
 def lexical_features(texts: Sequence[str], dims: int, *, phrases: bool = LEXICAL_PHRASES) -> np.ndarray | None:
-    """Latent keyword topics of the texts: jieba TF-IDF reduced by truncated SVD (deterministic ARPACK).
+    """Latent keyword topics of the texts: jieba TF-IDF reduced by truncated SVD (ARPACK).
 
     With ``phrases``, noun/verb-phrase candidates count as terms beside the words.
 
@@ -196,7 +196,10 @@ def lexical_features(texts: Sequence[str], dims: int, *, phrases: bool = LEXICAL
         return None
     if X.shape[1] <= 2 * dims:
         return None
-    return TruncatedSVD(dims, algorithm="arpack").fit_transform(X).astype(np.float32)
+    # ARPACK starts from a random vector unless seeded: unseeded, the topics differed in the ninth
+    # decimal between processes, and UMAP turned that into a different partition at 20k fragments
+    svd = TruncatedSVD(dims, algorithm="arpack", random_state=0)
+    return svd.fit_transform(X).astype(np.float32)
 
 
 def _with_lexical_block(semantic: np.ndarray, lexical: np.ndarray | None, n_blocks: int, weight: float = 0.5) -> np.ndarray:
