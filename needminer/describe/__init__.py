@@ -165,6 +165,20 @@ def _cooccurring(keywords: Sequence[str], head: str, texts: Sequence[str]) -> li
     return [head] + [w for w in words if w != head and sum(w in t for t in saying) / len(saying) >= CO_OCCUR]
 
 
+APART_CHANCE = 0.2  # see ``_said_apart``
+
+
+def _said_apart(quality: str, noun: str, texts: Sequence[str]) -> bool:
+    """Whether members say a quality but never of the need's object although chance alone would
+    have put the two together: 防水, said five times (of jackets) in a knee-pain need whose members
+    name 膝盖 in 30 % of its fragments, is not wanted of knees (防水膝盖; never together by chance:
+    0.7⁵ = 0.17). Pieces of one need are often said apart (伪素颜 in one message, 底妆 in the next),
+    so a quality goes only when that chance is below ``APART_CHANCE``."""
+    with_quality = [t for t in texts if quality in t]
+    if not with_quality or any(noun in t for t in with_quality):
+        return False
+    noun_share = sum(noun in t for t in texts) / len(texts)
+    return (1.0 - noun_share) ** len(with_quality) < APART_CHANCE
 FOCUS_SHARE_SAID = 0.5  # a scattered group's keyword coverage is quoted only below this share
 ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords
 
@@ -393,6 +407,7 @@ class ExtractiveDescriber:
         if noun:
             task_cites = tuple(f.id for f in frags if noun in f.text)[:10]
             slots["task"] = Slot(noun, task_cites)
+            mods = [m for m in mods if not _said_apart(m, noun, texts)]
         by_label: dict[SignalLabel, list[Fragment]] = defaultdict(list)
         for f in frags:  # frags are most central first
             s = signals.get(f.id)

@@ -275,3 +275,30 @@ def test_ctfidf_background_keeps_a_corpus_wide_word_out_of_a_new_clusters_keywor
     assert fitted["宝宝"] == 100 and "辅食" in fitted
     against = ctfidf_keywords(texts, np.zeros(len(texts), dtype=int), background=fitted, background_classes=5)[0]
     assert against[0] != "宝宝" and ("宝宝" not in against or against.index("宝宝") > alone.index("宝宝"))
+
+
+@pytest.mark.parametrize(
+    "quality, noun, texts, apart",
+    [
+        # 防水 said of jackets five times, 膝盖 in 30 % of the need: together by chance 83 % of the time
+        ("防水", "膝盖", ["有没有防水外套"] * 5 + ["跑步怕伤膝盖"] * 6 + ["不伤膝盖的跑鞋"] * 4 + ["跑完腿酸"] * 5, True),
+        # pieces of one need said apart by three people (the seed example) stay together
+        ("伪素颜", "底妆", ["希望底妆又快又服帖", "赶时间总弄不均匀", "想要'伪素颜'效果"], False),
+        ("安静", "恒温水壶", ["想要安静的恒温水壶"] + ["半夜太吵了很安静就好"] * 3 + ["求恒温水壶"] * 2 + ["宝宝哭"] * 10, False),
+        ("便宜", "快递", ["便宜点", "便宜就好"] + ["快递太慢"] * 2 + ["物流"] * 6, False),  # 0.8² = 0.64: too few to tell
+    ],
+)
+def test_a_quality_said_only_apart_from_the_object_leaves_the_title(quality, noun, texts, apart):
+    from needminer.describe import _said_apart
+
+    assert _said_apart(quality, noun, texts) is apart
+
+
+def test_title_leaves_out_a_quality_members_say_of_something_else():
+    texts = (["有没有防水外套能轻便防水不闷", "下雨跑步求防水的帽子", "防水袜子有推荐吗", "想要防水的跑步外套", "防水腰包求推荐"]
+             + ["跑步怕伤膝盖"] * 3 + ["不伤膝盖的跑鞋"] * 3 + ["膝盖发软怎么办"] + ["跑完腿酸"] * 4)
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    sigs = {f.id: Signal(f.id, SignalLabel.wish, True, 0.5) for f in frags}
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=("膝盖", "防水", "跑鞋", "跑步"))
+    st = ExtractiveDescriber().fit(frags).describe(cluster, {f.id: f for f in frags}, sigs)
+    assert "膝盖" in st.title and "防水" not in st.title and "想要防水" not in st.statement
