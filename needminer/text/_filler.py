@@ -18,7 +18,9 @@ FILLER = frozenset(
     # hedges and generic verbs that carry no object: 只能, 使用, 引起
     "只能 相互 互相 不敢 厉害 使用 引起 意思 直接 麻烦 帮忙 谢谢 请问 一般 应该 肯定 "
     # how members address each other in a group chat (老师好，请问…): who is asked, not what about
-    "老师 同学 同学们 各位 亲们 群主 楼主 小伙伴 大神 群友 学长 学姐 师兄 师姐".split()
+    "老师 同学 同学们 各位 亲们 群主 楼主 小伙伴 大神 群友 学长 学姐 师兄 师姐 学长学姐 师兄师姐 "
+    # a year is no object (学长学姐项目今年 on a real QQ group)
+    "今年 去年 明年 前年".split()
 )
 
 
