@@ -44,6 +44,8 @@ MAX_TITLE = 16
 MIXED_PREFIX = "零散需求·"  # title of a scattered group (see ``needminer.discover.MIXED_FOCUS``)
 NOUN_SHARE = 0.5  # the task noun is said by at least this share of what the most-said candidate noun is
 _QUOTED = re.compile(r"[\"'“‘「『]([\u4e00-\u9fffA-Za-z]{2,6})[\"'”’」』]")
+QUOTED_MIN = 2  # fragments that say a quoted key term for it to qualify the title ('伪素颜') …
+QUOTED_SHARE = 0.1  # … or this share of a small need's fragments (the seed example: one of three)
 # A wish marker, the longest where several start at one place (想要的就是 before 想要).
 # 求 not in 求助/求救; 有没有人 asks the group a question, it wants nothing
 _WISH_EXCEPT = {"求": "求(?![助救])", "有没有": "有没有(?!人)"}
@@ -115,11 +117,19 @@ def _modifiers(frags: Sequence[Fragment], background: Mapping[str, float] | None
     found = said_words(QUALITY_WORDS, frags, background)
     mods = [w for w, _ in found]
     cites += [fid for _, ids in found[:2] for fid in ids]
-    terms = [t for t, n in quoted.most_common(1)]
+    # a term one member of a large need put in quotes ("井喷" among 227 posts on engine oil) is theirs,
+    # not the need's: a quoted term counts when several fragments say it (quoted or not) or a small
+    # need's do
+    terms = [t for t, _ in quoted.most_common(1) if _said_enough(t, frags)]
     # a quality the quoted term already says (素颜 in '伪素颜') is not repeated
     mods = [m for m in mods if not any(m in t or t in m for t in terms)]
     # a quoted key term ('伪素颜') says more than a second generic quality
     return (mods[:1] + terms if terms else mods[:2]), cites
+
+
+def _said_enough(term: str, frags: Sequence[Fragment]) -> bool:
+    said = sum(term in f.text for f in frags)
+    return said >= QUOTED_MIN or said >= QUOTED_SHARE * len(frags)
 
 
 def _said_slot(words: Sequence[str], frags: Sequence[Fragment], background: Mapping[str, float] | None) -> Slot | None:

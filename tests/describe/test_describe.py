@@ -302,3 +302,17 @@ def test_title_leaves_out_a_quality_members_say_of_something_else():
     cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=("膝盖", "防水", "跑鞋", "跑步"))
     st = ExtractiveDescriber().fit(frags).describe(cluster, {f.id: f for f in frags}, sigs)
     assert "膝盖" in st.title and "防水" not in st.title and "想要防水" not in st.statement
+
+
+def test_a_term_one_member_quotes_in_a_large_need_does_not_qualify_its_title():
+    texts = ["最近机油消耗像“井喷”一样"] + ["发动机烧机油怎么办"] * 12 + ["保养时机油少了很多"] * 12
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    sigs = {f.id: Signal(f.id, SignalLabel.pain, True, 0.5) for f in frags}
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=("机油", "发动机", "保养"))
+    st = ExtractiveDescriber().fit(frags).describe(cluster, {f.id: f for f in frags}, sigs)
+    assert "机油" in st.title and "井喷" not in st.title
+    # the same quote in a need of three fragments is a third of what its members said
+    small = frags[:3]
+    st = ExtractiveDescriber().describe(NeedCluster(id="N2", fragment_ids=tuple(f.id for f in small), keywords=("机油",)),
+                                        {f.id: f for f in small}, sigs)
+    assert "井喷" in st.title
