@@ -23,6 +23,7 @@ import re
 from functools import lru_cache
 
 from needminer.errors import missing_dependency
+from needminer.text._segment import fresh_jieba_tokenizer
 
 # About the 120 most common single-character surnames (they cover ~90 % of people in China).
 _SURNAMES = frozenset(
@@ -92,7 +93,7 @@ def _tagger():  # noqa: ANN202 - jieba has no type hints
     except ImportError:  # pragma: no cover - jieba is a core dependency
         raise missing_dependency("jieba", "recognising person names", extra="ml") from None
     jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
-    tokenizer = jieba.Tokenizer()
+    tokenizer = fresh_jieba_tokenizer()
     tagger = pseg.POSTokenizer(tokenizer)
     tagger.lcut("作为")  # warm the dictionary and tag table
     # Characters the tagger has seen, with their states: one that was never inside a name
