@@ -228,19 +228,45 @@ def exact_knn(vecs: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, 
     block = max(1, min(block, KNN_BLOCK_ELEMENTS // max(n, 1)))
     idx = np.empty((n, k), dtype=np.int64)
     dist = np.empty((n, k), dtype=np.float32)
+    topk = _torch_topk() if n >= TORCH_TOPK_MIN else None
     for start in range(0, n, block):
         sims = vecs[start : start + block] @ vecs.T
         rows = np.arange(sims.shape[0])
         sims[rows, start + rows] = np.inf  # self first, whatever ties exist
-        np.negative(sims, out=sims)  # in place: nearest first for argpartition, no copy
-        part = np.argpartition(sims, k - 1, axis=1)[:, :k]
-        order = np.argsort(np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
-        top = np.take_along_axis(part, order, axis=1)
+        if topk is not None:
+            best, top = topk(sims, k)
+            d = 1.0 - best
+        else:
+            np.negative(sims, out=sims)  # in place: nearest first for argpartition, no copy
+            part = np.argpartition(sims, k - 1, axis=1)[:, :k]
+            order = np.argsort(np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
+            top = np.take_along_axis(part, order, axis=1)
+            d = 1.0 + np.take_along_axis(sims, top, axis=1)
         idx[start : start + block] = top
-        d = 1.0 + np.take_along_axis(sims, top, axis=1)
         d[:, 0] = 0.0
         dist[start : start + block] = np.clip(d, 0.0, 2.0)
     return idx, dist
+
+
+# From this many rows exact_knn picks each row's nearest with torch.topk (on every core) instead of
+# numpy's argpartition (one core): 15,600 rows 4.5 → 1.9 s, 30,000 rows 15.9 → 6.9 s on 2 cores, the
+# same neighbours; below it, importing torch (~1.2 s, a run need not load it otherwise) costs more.
+TORCH_TOPK_MIN = 12_000
+
+
+def _torch_topk():  # noqa: ANN202
+    """``(sims, k) → (values, indices)`` of each row's k largest, largest first, via torch; None
+    without torch (a dependency of bertopic's sentence-transformers, so normally there)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch comes with bertopic
+        return None
+
+    def topk(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        values, indices = torch.topk(torch.from_numpy(sims), k, dim=1, largest=True, sorted=True)
+        return values.numpy(), indices.numpy()
+
+    return topk
 
 
 def _small_corpus_labels(vecs: np.ndarray) -> np.ndarray:

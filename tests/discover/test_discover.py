@@ -159,6 +159,25 @@ def test_exact_knn_matches_brute_force():
     np.testing.assert_allclose(dist[:, 1:], 1 - np.take_along_axis(sims, idx[:, 1:], axis=1), atol=1e-5)
 
 
+def test_exact_knn_with_torch_topk_finds_the_same_neighbours(monkeypatch):
+    """Large corpora pick each row's nearest with torch.topk (every core) instead of argpartition."""
+    from needminer.discover import _bertopic
+
+    rng = np.random.default_rng(2)
+    v = rng.normal(size=(400, 16)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    numpy_idx, numpy_dist = _bertopic.exact_knn(v, 6, block=64)
+    calls = []
+    topk = _bertopic._torch_topk()
+    assert topk is not None
+    monkeypatch.setattr(_bertopic, "TORCH_TOPK_MIN", 100)
+    monkeypatch.setattr(_bertopic, "_torch_topk", lambda: lambda sims, k: calls.append(k) or topk(sims, k))
+    idx, dist = _bertopic.exact_knn(v, 6, block=64)
+    assert calls  # the torch path ran
+    np.testing.assert_array_equal(idx, numpy_idx)
+    np.testing.assert_allclose(dist, numpy_dist, atol=1e-6)
+
+
 def test_exact_knn_bounds_its_blocks_by_similarities_not_rows(monkeypatch):
     """At 90k fragments 2,048 rows a block held 3 GB: the block shrinks with the corpus (same result)."""
     from needminer.discover import _bertopic
