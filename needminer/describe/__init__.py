@@ -249,6 +249,28 @@ _LATIN_END = re.compile(r"[A-Za-z0-9]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 
 
+def said_order(words: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """The head noun ``words[0]`` and the words after it, with a noun that members say before the
+    head put before it (西溪 … 食堂 → 西溪食堂, not 食堂西溪). A word that is not a noun stays after
+    the head, as a title's comment on its topic (学生证注册, 生源信息审核通知).
+
+    "Before" is by each word's mean rank among the listed words a fragment says, over the fragments
+    that say two or more of them."""
+    words = list(words)
+    if len(words) < 2:
+        return words
+    ranks: dict[str, list[int]] = {w: [] for w in words}
+    for text in texts:
+        said = sorted((text.find(w), i, w) for i, w in enumerate(words) if w in text)
+        if len(said) >= 2:
+            for rank, (_, _, w) in enumerate(said):
+                ranks[w].append(rank)
+    key = {w: (sum(ranks[w]) / len(ranks[w]) if ranks[w] else float(i)) for i, w in enumerate(words)}
+    head = words[0]
+    ahead = sorted((w for w in words[1:] if key[w] < key[head] and word_class(w.lower()) == "N"), key=lambda w: key[w])
+    return ahead + [head] + [w for w in words[1:] if w not in ahead]
+
+
 def join_words(parts: Sequence[str]) -> str:
     """Title words run together as Chinese does, with a space between two Latin words (insta link)."""
     out = ""
@@ -448,7 +470,11 @@ class ExtractiveDescriber:
         else:
             # a bare noun is followed by what most members say (痔疮治疗), else by keywords said with it
             fallback = cores[:1] or _cooccurring([k for k in keywords if k != dropped], noun, texts)
-            parts, quotes = cover_parts(title_parts(persona.text if persona else "", mods, noun, fallback), quotes, frags)
+            parts = title_parts(persona.text if persona else "", mods, noun, fallback)
+            if noun in parts:  # the noun and the words after it, in the order members say them
+                at = parts.index(noun)
+                parts = parts[:at] + said_order(parts[at:], texts)
+            parts, quotes = cover_parts(parts, quotes, frags)
             title = join_words(parts) or "未命名需求"
             mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
         statement = _statement(slots, mods)

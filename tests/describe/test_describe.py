@@ -316,3 +316,20 @@ def test_a_term_one_member_quotes_in_a_large_need_does_not_qualify_its_title():
     st = ExtractiveDescriber().describe(NeedCluster(id="N2", fragment_ids=tuple(f.id for f in small), keywords=("机油",)),
                                         {f.id: f for f in small}, sigs)
     assert "井喷" in st.title
+
+
+@pytest.mark.parametrize(
+    "words, texts, expected",
+    [
+        (["食堂", "西溪"], ["西溪校区第一食堂在哪", "西溪的食堂还开吗", "食堂几点关门"], ["西溪", "食堂"]),  # a place noun said first
+        (["学生证", "注册"], ["开学注册要带学生证吗", "注册在哪里", "在哪注册学生证"], ["学生证", "注册"]),  # a verb stays the comment
+        (["痔疮", "治疗"], ["痔疮怎么治疗", "痔疮治疗方法"], ["痔疮", "治疗"]),
+        (["软件学院", "浙大", "软件工程"], ["浙大软件学院有软件工程吗", "浙大的软件学院"], ["浙大", "软件学院", "软件工程"]),
+        (["空调"], ["空调太干"], ["空调"]),
+        (["跑鞋", "膝盖"], ["跑鞋好看", "膝盖疼"], ["跑鞋", "膝盖"]),  # never said together: as given
+    ],
+)
+def test_title_words_follow_the_order_members_say_them(words, texts, expected):
+    from needminer.describe import said_order
+
+    assert said_order(words, texts) == expected
