@@ -48,7 +48,7 @@ QUOTED_MIN = 2  # fragments that say a quoted key term for it to qualify the tit
 QUOTED_SHARE = 0.1  # … or this share of a small need's fragments (the seed example: one of three)
 # A wish marker, the longest where several start at one place (想要的就是 before 想要).
 # 求 not in 求助/求救; 有没有人 asks the group a question, it wants nothing
-_WISH_EXCEPT = {"求": "求(?![助救])", "有没有": "有没有(?!人)"}
+_WISH_EXCEPT = {"求": "求(?![助救问教])", "有没有": "有没有(?!人)"}
 _WISH = re.compile("|".join(_WISH_EXCEPT.get(m, re.escape(m)) for m in sorted(WISH_MARKERS, key=len, reverse=True)))
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
 
@@ -214,9 +214,16 @@ def _on_topic(frags: Sequence[Fragment], about: Sequence[str]) -> list[Fragment]
 def _clause(text: str) -> str:
     """The part of a fragment after its first wish marker (期望 after 希望 …), trimmed."""
     m = _WISH.search(text)
-    if m is not None and len(text) - m.end() >= 2:
+    if (m is not None and len(text) - m.end() >= 2 and m.group() not in _ASKING
+            and not _BARE_CLASSIFIER.match(text, m.end())):
         return _TRIM.sub("", text[m.end() :])
     return _TRIM.sub("", text)
+
+
+# markers that ask (有没有模板的参考 → 「模板的参考」 would drop the asking): the clause keeps them
+_ASKING = frozenset({"有没有", "能不能"})
+# 想找个过来人 cut after its marker leaves 「个过来人」: a bare classifier keeps the marker
+_BARE_CLASSIFIER = re.compile(r"[个款种只台件位把双]")
 
 
 def title_parts(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> list[str]:
@@ -446,10 +453,13 @@ class ExtractiveDescriber:
             if s is not None:
                 by_label[s.label].append(f)
         pains = by_label.get(SignalLabel.pain, [])
-        # wish fragments that say what they want (a marker) first: "求助，…是湿疹吗" wants no thing
-        said = [f for f in frags if _WISH.search(f.text)]
-        wishes = by_label.get(SignalLabel.wish, []) or said
-        wishes = sorted(wishes, key=lambda f: _WISH.search(f.text) is None)
+        # an expectation is what members say they want: a wish marker (希望, 想要 …) or an explicit
+        # request the detector found ("要是有…就好了"); a fragment labelled wish without either is a
+        # notice or advice in a real group ("请要报销的同学…直接前往…", "另外安利一下…"), not a want.
+        # "求助，…是湿疹吗" has a marker but wants no thing: wish-labelled fragments come first
+        wished = {f.id for f in by_label.get(SignalLabel.wish, [])}
+        wishes = [f for f in frags if _WISH.search(f.text) or (f.id in wished and signals[f.id].explicit)]
+        wishes = sorted(wishes, key=lambda f: f.id not in wished)
         # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around,
         # and so is one about something else: a pain or wish names what the need is about
         about = _about_words(noun, keywords)

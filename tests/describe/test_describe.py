@@ -180,6 +180,9 @@ def test_a_cluster_of_unrelated_topics_is_titled_as_such(texts, keywords, mixed)
         ("求一个自动记账的小程序", "一个自动记账的小程序"),
         ("求助，宝宝小脸红红的一片，是湿疹吗", "求助，宝宝小脸红红的一片，是湿疹吗"),  # 求助 is no wish marker
         ("好累啊", "好累啊"),
+        ("想找个过来人，请教一下", "想找个过来人，请教一下"),  # 「个过来人」 would dangle
+        ("请问有没有模板的参考", "请问有没有模板的参考"),  # an asking marker stays: it is a question
+        ("求问学费扣了什么", "求问学费扣了什么"),  # 求问 asks, it is no wish marker
     ],
 )
 def test_expectation_clause(text, expected):
@@ -333,3 +336,20 @@ def test_title_words_follow_the_order_members_say_them(words, texts, expected):
     from needminer.describe import said_order
 
     assert said_order(words, texts) == expected
+
+
+def test_a_notice_labelled_wish_is_no_expectation():
+    texts = ["请要报销学费的同学在9月11日直接前往缴费点打印发票", "学费什么时候扣", "学费扣了两次怎么办", "学费能网上交吗"]
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    sigs = {
+        "f0": Signal("f0", SignalLabel.wish, True, 0.5),  # imperative notice: no marker, not explicit
+        "f1": Signal("f1", SignalLabel.question, True, 0.5),
+        "f2": Signal("f2", SignalLabel.pain, True, 0.5),
+        "f3": Signal("f3", SignalLabel.question, True, 0.5),
+    }
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=("学费",))
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+    assert "expectation" not in st.slots and "期望" not in st.statement
+    sigs["f0"] = Signal("f0", SignalLabel.wish, True, 0.5, explicit=True)  # an explicit request is one
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+    assert st.slots["expectation"].fragment_ids[0] == "f0"
