@@ -20,7 +20,9 @@ FILLER = frozenset(
     # how members address each other in a group chat (老师好，请问…): who is asked, not what about
     "老师 同学 同学们 各位 亲们 群主 楼主 小伙伴 大神 群友 学长 学姐 师兄 师姐 学长学姐 师兄师姐 "
     # a year is no object (学长学姐项目今年 on a real QQ group)
-    "今年 去年 明年 前年".split()
+    "今年 去年 明年 前年 "
+    # question words that ask, not name (offer多少行情, 零散需求·上海干嘛)
+    "干嘛 多少".split()
 )
 
 
