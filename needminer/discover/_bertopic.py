@@ -175,11 +175,11 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         cache_umap_jit()  # compiled once per machine, not once per run
         n = vecs.shape[0]
         n_neighbors = min(15, n - 1)
-        extra = {}
-        if n > EXACT_KNN_MIN:
-            # UMAP would build a pynndescent index here, whose numba JIT compile alone costs over a
-            # minute per process; exact neighbours by blocked matrix products are faster and exact
-            extra["precomputed_knn"] = (*exact_knn(vecs, n_neighbors), None)
+        # Neighbours are given, at every size: above 4,096 rows UMAP would build a pynndescent index
+        # (its numba compile alone took over a minute per process); below, it computes every pair's
+        # distance through a Python call of its numba metric (4,000 fragments: 32 of 40 s of
+        # discovery). Blocked matrix products find the same exact neighbours in a fraction of that.
+        extra = {"precomputed_knn": (*exact_knn(vecs, n_neighbors), None)}
         umap_model = UMAP(
             n_neighbors=n_neighbors,
             n_components=min(5, n - 2),
@@ -206,9 +206,6 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
             raise NotFittedError(
                 "This BERTopicClusterer instance is not fitted yet. Call 'fit' with appropriate arguments first."
             )
-
-
-EXACT_KNN_MIN = 4096  # UMAP switches to approximate (pynndescent) neighbours above this size
 
 
 # Similarities computed at once in ``exact_knn``: a block of rows against all rows. argpartition
