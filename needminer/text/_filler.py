@@ -21,8 +21,8 @@ FILLER = frozenset(
     "老师 同学 同学们 各位 亲们 群主 楼主 小伙伴 大神 群友 学长 学姐 师兄 师姐 学长学姐 师兄师姐 "
     # a year is no object (学长学姐项目今年 on a real QQ group)
     "今年 去年 明年 前年 "
-    # question words that ask, not name (offer多少行情, 零散需求·上海干嘛)
-    "干嘛 多少".split()
+    # question words that ask and a bare locative: they name nothing (offer多少行情, 零散需求·上海干嘛, 回家中秋附近)
+    "干嘛 多少 附近".split()
 )
 
 
