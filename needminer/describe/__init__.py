@@ -240,7 +240,8 @@ def _core_words(texts: Sequence[str], skip: Iterable[str] = ()) -> list[tuple[st
     skip = set(skip)
     said: Counter[str] = Counter()
     for t in texts:
-        said.update({w for w in cut(t) if len(w) >= 2 and w not in skip and not banned(w) and word_class(w.lower()) in ("N", "V")})
+        words = cut(_NOT_SAID.sub(" ", t))  # not the 表情 of a [表情] sticker placeholder
+        said.update({w for w in words if len(w) >= 2 and w not in skip and not banned(w) and word_class(w.lower()) in ("N", "V")})
     out: list[tuple[str, float]] = []
     for word, n in said.most_common():
         if n < 2 or n / len(texts) < CORE_SHARE or len(out) == CORE_WORDS:

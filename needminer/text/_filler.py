@@ -22,7 +22,7 @@ FILLER = frozenset(
     # a year is no object (学长学姐项目今年 on a real QQ group)
     "今年 去年 明年 前年 "
     # question words that ask and a bare locative: they name nothing (offer多少行情, 零散需求·上海干嘛, 回家中秋附近)
-    "干嘛 多少 附近".split()
+    "干嘛 多少 附近 一位".split()
 )
 
 

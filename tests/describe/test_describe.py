@@ -353,3 +353,11 @@ def test_a_notice_labelled_wish_is_no_expectation():
     sigs["f0"] = Signal("f0", SignalLabel.wish, True, 0.5, explicit=True)  # an explicit request is one
     st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
     assert st.slots["expectation"].fragment_ids[0] == "f0"
+
+
+def test_words_most_members_say_are_not_read_out_of_sticker_placeholders():
+    from needminer.describe import _core_words
+
+    texts = ["学费什么时候交[表情]", "学费交了吗[表情]", "学费扣了两次[表情]", "[表情][表情]"]
+    words = [w for w, _ in _core_words(texts)]
+    assert "学费" in words and "表情" not in words
