@@ -45,6 +45,7 @@ __all__ = [
     "focus",
     "join_words",
     "make_title",
+    "noun_phrase",
     "pick_quotes",
     "said_order",
     "title_parts",
@@ -251,6 +252,40 @@ def _core_words(texts: Sequence[str], skip: Iterable[str] = ()) -> list[tuple[st
     return out
 
 
+PHRASE_SHARE = 0.2  # a phrase around the noun said in this share of the fragments that say the noun
+
+
+def noun_phrase(noun: str, texts: Sequence[str]) -> list[str]:
+    """The noun with the content word members most often say right next to it (学生证 → 补办 学生证,
+    食堂 → 西溪 食堂), as the two words in their order; ``[]`` when no neighbour is said in at least two
+    fragments and ``PHRASE_SHARE`` of those that say the noun. A title made of it is one phrase
+    members said, not two keywords put side by side."""
+    if not noun:
+        return []
+    cut = load_jieba().lcut
+    saying = [t for t in texts if noun in t]
+    pairs: Counter[tuple[str, str]] = Counter()
+    for text in saying:
+        words = [w for w in cut(_NOT_SAID.sub(" ", text)) if w.strip()]
+        seen: set[tuple[str, str]] = set()
+        for i, w in enumerate(words):
+            if w != noun:
+                continue
+            for pair in ((words[i - 1], w) if i else None, (w, words[i + 1]) if i + 1 < len(words) else None):
+                if pair is None:
+                    continue
+                other = pair[0] if pair[1] == noun else pair[1]
+                if len(other) >= 2 and not banned(other) and word_class(other.lower()) in ("N", "V", "A"):
+                    seen.add(pair)
+        pairs.update(seen)
+    if not pairs:
+        return []
+    pair, n = pairs.most_common(1)[0]
+    if n < 2 or n < PHRASE_SHARE * len(saying) or len("".join(pair)) > MAX_TITLE:
+        return []
+    return list(pair)
+
+
 def pick_quotes(
     cluster: NeedCluster, fragments: Mapping[str, Fragment], signals: Mapping[str, Signal], k: int = 5
 ) -> tuple[str, ...]:
@@ -374,10 +409,16 @@ class ExtractiveDescriber:
             head, quotes = cover_parts([noun or next((k for k in keywords if len(k) > 1), "")], quotes, frags)
             title = (MIXED_PREFIX + join_words(head))[:MAX_TITLE]
         else:
-            # a bare noun is followed by what most members say (痔疮治疗), else by keywords said with it
-            fallback = cores[:1] or _cooccurring([k for k in keywords if k != dropped], noun, texts)
+            # a bare noun is followed by what most members say (痔疮治疗), else by the word they say
+            # right next to it (考生 → 考生编号), else by keywords said with it (the phrase tried
+            # first cost car_neg one need titled by its label word: aspect hit rate 0.79 → 0.74)
+            phrase = [] if cores else noun_phrase(noun, texts)
+            fallback = cores[:1] or [w for w in phrase if w != noun] or _cooccurring([k for k in keywords if k != dropped], noun, texts)
             parts = title_parts(persona.text if persona else "", mods, noun, fallback)
-            if noun in parts:  # the noun and the words after it, in the order members say them
+            if noun in parts and phrase and all(w in parts for w in phrase):  # the phrase as members say it
+                at = min(parts.index(w) for w in phrase)
+                parts = parts[:at] + phrase + [p for p in parts[at:] if p not in phrase]
+            elif noun in parts:  # the noun and the words after it, in the order members say them
                 at = parts.index(noun)
                 parts = parts[:at] + said_order(parts[at:], texts)
             parts, quotes = cover_parts(parts, quotes, frags)

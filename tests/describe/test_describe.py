@@ -361,3 +361,18 @@ def test_words_most_members_say_are_not_read_out_of_sticker_placeholders():
     texts = ["学费什么时候交[表情]", "学费交了吗[表情]", "学费扣了两次[表情]", "[表情][表情]"]
     words = [w for w, _ in _core_words(texts)]
     assert "学费" in words and "表情" not in words
+
+
+@pytest.mark.parametrize(
+    "noun, texts, phrase",
+    [
+        ("考生", ["考生编号是哪个", "学信网上的考生编号变成空的", "考生号查不到", "考生编号在哪看"], ["考生", "编号"]),
+        ("食堂", ["西溪食堂几点关门", "西溪食堂还开吗", "食堂好吃吗"], ["西溪", "食堂"]),
+        ("食堂", ["食堂好吃吗", "去食堂吗"], []),  # no neighbour said twice
+        ("", ["随便"], []),
+    ],
+)
+def test_noun_phrase_is_the_neighbour_members_say_with_the_noun(noun, texts, phrase):
+    from needminer.describe import noun_phrase
+
+    assert noun_phrase(noun, texts) == phrase
