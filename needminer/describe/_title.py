@@ -10,8 +10,6 @@ from needminer.text import banned, word_class
 from needminer.types import Fragment
 
 MAX_TITLE = 16
-
-
 APART_CHANCE = 0.2  # see ``_said_apart``
 
 
@@ -26,6 +24,8 @@ def _said_apart(quality: str, noun: str, texts: Sequence[str]) -> bool:
         return False
     noun_share = sum(noun in t for t in texts) / len(texts)
     return (1.0 - noun_share) ** len(with_quality) < APART_CHANCE
+
+
 def title_parts(persona: str, modifiers: Sequence[str], noun: str, fallback: Sequence[str] = ()) -> list[str]:
     """The words of a title (at most 16 characters together): persona, up to two qualities, the noun;
     a bare noun is followed by ``fallback`` words (痔疮 → 痔疮治疗).
