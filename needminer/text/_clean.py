@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from needminer.config import TextConfig
-from needminer.text._names import is_common_word, is_whole_word
+from needminer.text._names import display_name_parts, is_common_word, is_whole_word
 from needminer.text._normalize import normalize
 from needminer.text._pseudonym import Pseudonymizer
 from needminer.text._redact import NAME, redact
@@ -72,6 +72,9 @@ class _NameIndex:
                     mention.setdefault(name, m.sender)
                     if len(name) >= 2:
                         plain.setdefault(name, m.sender)
+            # "大数据-贾志远": the group calls them 贾志远 or 志远 in plain text
+            for name in display_name_parts(normal(raw)):
+                plain.setdefault(name, m.sender)
         return cls(mention, plain)
 
     @staticmethod

@@ -131,3 +131,19 @@ def test_clean_messages_never_raises(rows: list[tuple[str, str, str]]) -> None:
     out = clean_messages(messages, secret=SECRET)
     assert [c.id for c in out] == [m.id for m in messages]
     assert all(c.speaker.startswith("成员-") for c in out)
+
+
+def test_a_group_card_names_the_member_in_plain_text() -> None:
+    # QQ groups ask for "专业-姓名" cards; members then call each other by the name alone
+    chat = [
+        msg(1, "1554243875", "大数据-贾志远", "有没有什么不需要面试的？", chat="浙大软院群"),
+        msg(2, "1554240000", "大数据-童晓亮", "周末了，快去找贾志远吧", chat="浙大软院群"),
+        msg(3, "1554241111", "大数据-李克西", "晓亮，你也来捣蛋@大数据-童晓亮", chat="浙大软院群"),
+        msg(4, "1554242222", "研一-电池", "大数据专业的电池续航怎么样", chat="浙大软院群"),
+    ]
+    out = clean_messages(chat, secret=SECRET)
+    assert out[1].text == "周末了，快去找[姓名]吧"
+    assert out[2].text.startswith("[姓名]，你也来捣蛋@")
+    assert out[3].text == "大数据专业的电池续航怎么样"  # neither the card's prefix nor an ordinary word
+    for name in ["贾志远", "晓亮"]:
+        assert all(name not in c.text for c in out)
