@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from needminer.text import banned, word_class
+from needminer.text import banned, is_place, word_class
 from needminer.types import Fragment
 
 MAX_TITLE = 16
@@ -58,8 +58,9 @@ _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 
 def said_order(words: Sequence[str], texts: Sequence[str]) -> list[str]:
     """The head noun ``words[0]`` and the words after it, with a noun that members say before the
-    head put before it (西溪 … 食堂 → 西溪食堂, not 食堂西溪). A word that is not a noun stays after
-    the head, as a title's comment on its topic (学生证注册, 生源信息审核通知).
+    head put before it (西溪 … 食堂 → 西溪食堂, not 食堂西溪), and a place name always before it: it
+    says where, as Chinese puts it first (宁波注册, never 注册宁波). A word that is not a noun stays
+    after the head, as a title's comment on its topic (学生证注册, 生源信息审核通知).
 
     "Before" is by each word's mean rank among the listed words a fragment says, over the fragments
     that say two or more of them."""
@@ -74,7 +75,8 @@ def said_order(words: Sequence[str], texts: Sequence[str]) -> list[str]:
                 ranks[w].append(rank)
     key = {w: (sum(ranks[w]) / len(ranks[w]) if ranks[w] else float(i)) for i, w in enumerate(words)}
     head = words[0]
-    ahead = sorted((w for w in words[1:] if key[w] < key[head] and word_class(w.lower()) == "N"), key=lambda w: key[w])
+    ahead = sorted((w for w in words[1:] if is_place(w) or (key[w] < key[head] and word_class(w.lower()) == "N")),
+                   key=lambda w: key[w])
     return ahead + [head] + [w for w in words[1:] if w not in ahead]
 
 

@@ -137,6 +137,11 @@ def word_class(word: str) -> str:
     return _CLASS.get(tag or "", "")
 
 
+def is_place(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` as a place name (杭州, 宁波, 西溪)."""
+    return _pos_table().get(word) == "ns"
+
+
 def phrase_text(token: str) -> str:
     """How a token reads: phrase parts joined (``"油皮 底妆"`` → ``"油皮底妆"``), a space kept between
     two Latin-script parts (``"iphone pro"``)."""
