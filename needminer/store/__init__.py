@@ -14,6 +14,8 @@ from needminer.store._home import (
     list_workspaces,
     models_home,
     needminer_home,
+    private_dir,
+    write_private,
 )
 from needminer.store._workspace import Workspace, text_key
 
@@ -28,5 +30,7 @@ __all__ = [
     "list_workspaces",
     "models_home",
     "needminer_home",
+    "private_dir",
     "text_key",
+    "write_private",
 ]
