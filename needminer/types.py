@@ -315,7 +315,7 @@ class Slot:
     fragment_ids: tuple[str, ...] = ()
 
 
-SLOT_NAMES = ("persona", "scene", "task", "pain", "expectation")  # 人群 场景 任务 痛点 期望
+SLOT_NAMES = ("persona", "scene", "task", "pain", "expectation", "question")  # 人群 场景 任务 痛点 期望 常问
 
 
 @dataclass(frozen=True, slots=True)

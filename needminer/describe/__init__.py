@@ -378,31 +378,9 @@ class ExtractiveDescriber:
             task_cites = tuple(f.id for f in frags if noun in f.text)[:10]
             slots["task"] = Slot(noun, task_cites)
             mods = [m for m in mods if not _said_apart(m, noun, texts)]
-        by_label: dict[SignalLabel, list[Fragment]] = defaultdict(list)
-        for f in frags:  # frags are most central first
-            s = signals.get(f.id)
-            if s is not None:
-                by_label[s.label].append(f)
-        pains = by_label.get(SignalLabel.pain, [])
-        # an expectation is what members say they want: a wish marker (希望, 想要 …) or an explicit
-        # request the detector found ("要是有…就好了"); a fragment labelled wish without either is a
-        # notice or advice in a real group ("请要报销的同学…直接前往…", "另外安利一下…"), not a want.
-        # "求助，…是湿疹吗" has a marker but wants no thing: wish-labelled fragments come first
-        wished = {f.id for f in by_label.get(SignalLabel.wish, [])}
-        wishes = [f for f in frags if _WISH.search(f.text) or (f.id in wished and signals[f.id].explicit)]
-        wishes = sorted(wishes, key=lambda f: f.id not in wished)
-        # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around,
-        # and so is one about something else: a pain or wish names what the need is about
-        about = _about_words(noun, keywords)
-        pains = _on_topic([f for f in pains if _substantial(_plain(f.text))], about)
-        wishes = _on_topic([f for f in wishes if _substantial(_clause(_plain(f.text)))], about)
-        if cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest
-            pains = wishes = []
-        if pains:
-            slots["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
-        if wishes:
-            slots["expectation"] = Slot(_clause(_plain(wishes[0].text)), tuple(f.id for f in wishes[:5]))
         quotes = list(pick_quotes(cluster, fragments, signals))
+        # a pain, question or wish quote says what the need is about: a word of its title
+        about = _about_words(noun, keywords)
         if cluster.label:
             title = cluster.label[:MAX_TITLE]
         elif cluster.scattered:
@@ -423,7 +401,10 @@ class ExtractiveDescriber:
                 parts = parts[:at] + said_order(parts[at:], texts)
             parts, quotes = cover_parts(parts, quotes, frags)
             title = join_words(parts) or "未命名需求"
+            about = list(dict.fromkeys([*parts, noun])) if parts else about
             mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
+        if not cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest
+            slots.update(_said_slots(frags, signals, about, _about_words(noun, keywords), noun))
         statement = _statement(slots, mods)
         if cluster.scattered and not cluster.label:
             share = focus(keywords, [f.text for f in frags])
@@ -441,8 +422,59 @@ class ExtractiveDescriber:
         )
 
 
+_ASKS = re.compile(r"[?？]|[吗么嘛呢][\s。.!！~～…]*$|怎么|什么|为什么|哪|几[点号时个次]|多少|是不是|能不能|可不可以|有没有|会不会|要不要")
+
+
+def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about: Sequence[str],
+                wider: Sequence[str] = (), noun: str = "") -> dict[str, Slot]:
+    """The pain, question and expectation slots: what members complain about, ask and want, each
+    quoted from the most central fragment that says a word of ``about`` (the title's words; one
+    that says the ``noun`` first), never one about something else ("请问有没有同学了解数据库连接池"
+    is no expectation of a tuition need). A complaint often tells the situation without naming
+    the object ("半夜宝宝哭醒，…等水凉等半天" in a kettle need): a pain may also say one of
+    ``wider`` (the noun and the top keywords) when no pain says a title word.
+
+    The question slot is filled only where members mostly ask (more question fragments than pain
+    fragments): a group's service needs are questions (校车最晚几点, 学生证能买学生票吗), and a
+    question is said as one, not as a pain or a want."""
+    by_label: dict[SignalLabel, list[Fragment]] = defaultdict(list)
+    for f in frags:  # frags are most central first
+        s = signals.get(f.id)
+        if s is not None:
+            by_label[s.label].append(f)
+    # an expectation is what members say they want: a wish marker (希望, 想要 …) or an explicit
+    # request the detector found ("要是有…就好了"); a fragment labelled wish without either is a
+    # notice or advice in a real group ("请要报销的同学…直接前往…", "另外安利一下…"), not a want.
+    # "求助，…是湿疹吗" has a marker but wants no thing: wish-labelled fragments come first
+    wished = {f.id for f in by_label.get(SignalLabel.wish, [])}
+    wishes = [f for f in frags if _WISH.search(f.text) or (f.id in wished and signals[f.id].explicit)]
+    wishes = sorted(wishes, key=lambda f: f.id not in wished)
+    # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around
+    def on_topic(fs: Sequence[Fragment], words: Sequence[str]) -> list[Fragment]:
+        return sorted(_on_topic(fs, words), key=lambda f: bool(noun) and noun not in f.text)
+
+    pained = [f for f in by_label.get(SignalLabel.pain, []) if _substantial(_plain(f.text))]
+    pains = on_topic(pained, about) or on_topic(pained, wider)
+    wishes = on_topic([f for f in wishes if _substantial(_clause(_plain(f.text)))], about)
+    asked = by_label.get(SignalLabel.question, [])
+    # a line that asks (？, 吗, 怎么, 几点 …), not a notice or a remark the detector called a question
+    questions = on_topic([f for f in asked if _substantial(_plain(f.text)) and _ASKS.search(f.text)], about)
+    out: dict[str, Slot] = {}
+    if questions and len(asked) > len(by_label.get(SignalLabel.pain, [])):
+        asking = _plain(questions[0].text)
+        if _NOT_SAID.sub("", questions[0].text).rstrip().endswith(("?", "？")):
+            asking += "？"  # a question keeps its mark
+        out["question"] = Slot(asking, tuple(f.id for f in questions[:5]))
+    if pains:
+        out["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
+    wishes = [f for f in wishes if "question" not in out or f.id not in out["question"].fragment_ids[:1]]
+    if wishes:
+        out["expectation"] = Slot(_clause(_plain(wishes[0].text)), tuple(f.id for f in wishes[:5]))
+    return out
+
+
 def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
-    """One line: 谁 在什么场景 关注什么（想要怎样），遇到什么问题；希望怎样。Empty slots are left out.
+    """One line: 谁 在什么场景 关注什么（想要怎样）：常问什么；遇到什么问题；希望怎样。Empty slots are left out.
 
     The task may be a product (粉底液) or what goes wrong with the body or the day (膝盖, 湿疹), so the
     wanted qualities are said beside it rather than as its attributes ("需要舒适的湿疹").
@@ -458,8 +490,13 @@ def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
         if want:
             parts.append(f"（想要{want}）")
     line = "".join(parts)
+    said = []
+    if "question" in slots:
+        said.append(f"常问「{slots['question'].text[:40]}」")
     if "pain" in slots:
-        line += f"：痛点是「{slots['pain'].text[:40]}」"
+        said.append(f"痛点是「{slots['pain'].text[:40]}」")
+    if said:
+        line += "：" + "；".join(said)
     if "expectation" in slots:
         line += f"；期望「{slots['expectation'].text[:40]}」"
     return line + "。"

@@ -66,7 +66,9 @@ def caveats(need: Mapping[str, Any], lang: str) -> list[str]:
         out.append(b["cav_one_chat"])
     if len(need.get("evidence") or []) < 3:
         out.append(b["cav_quotes"])
-    missing = [ui[s] for s in SLOT_NAMES if s not in (need.get("slots") or {})]
+    filled = need.get("slots") or {}
+    # what members ask stands in for a pain, and a need that is no question has none to ask
+    missing = [ui[s] for s in SLOT_NAMES if s not in filled and s != "question" and not (s == "pain" and "question" in filled)]
     if missing:
         out.append(b["cav_slots"].format(slots=ui["sep"].join(missing)))
     if need.get("emerging"):
@@ -82,9 +84,11 @@ def directions(need: Mapping[str, Any], lang: str) -> list[str]:
     b = brief_strings(lang)
     slots = {k: _short(v.get("text", "")) for k, v in (need.get("slots") or {}).items()}
     out = []
+    if "question" in slots:
+        out.append(b["q_answer"].format(question=slots["question"]))
     if "expectation" in slots:
         out.append(b["q_build"].format(expectation=slots["expectation"]))
-    elif "pain" in slots:
+    elif "pain" in slots and "question" not in slots:
         out.append(b["q_build_pain"].format(pain=slots["pain"]))
     if "persona" in slots and "scene" in slots:
         out.append(b["q_test"].format(persona=slots["persona"], scene=slots["scene"]))

@@ -377,3 +377,48 @@ def test_noun_phrase_is_the_neighbour_members_say_with_the_noun(noun, texts, phr
     from needminer.describe import noun_phrase
 
     assert noun_phrase(noun, texts) == phrase
+
+
+Q, P, W, O = SignalLabel.question, SignalLabel.pain, SignalLabel.wish, SignalLabel.other
+
+
+def _describe(rows, keywords):
+    frags = [frag(i, t) for i, (t, _) in enumerate(rows)]
+    sigs = {f.id: Signal(f.id, label, True, 0.5) for f, (_, label) in zip(frags, rows)}
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=keywords)
+    return ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+
+
+@pytest.mark.parametrize(
+    "rows, keywords, question, absent",
+    [
+        # a group's service need is what members ask: the question is said as one, with its mark
+        ([("校车最晚几点？", Q), ("校车周末还开吗", Q), ("校车站在哪里", Q), ("校车太挤了", P)], ("校车",),
+         "校车最晚几点？", ()),
+        # a notice the detector calls a question asks nothing; the next line that asks is the question
+        ([("这几天有空都审核一下自己的生源信息，相互转告", Q), ("生源信息确认的入口在哪？", Q), ("生源信息怎么改", Q)],
+         ("生源信息",), "生源信息确认的入口在哪？", ()),
+        # an off-topic question in the cluster is never its question, nor an off-topic wish its expectation
+        ([("请问有没有同学了解数据库连接池？", Q), ("学费什么时候扣？", Q), ("怎样查自己交了学费没？", Q)],
+         ("学费", "数据库"), "学费什么时候扣？", ("数据库",)),
+        # members mostly complain: no question slot
+        ([("快递柜总是满", P), ("快递柜满了好烦", P), ("快递柜几点清？", Q)], ("快递柜",), None, ()),
+    ],
+)
+def test_the_question_slot_is_what_members_ask_about_the_need(rows, keywords, question, absent):
+    st = _describe(rows, keywords)
+    if question is None:
+        assert "question" not in st.slots and "常问" not in st.statement
+        return
+    assert st.slots["question"].text == question
+    assert f"常问「{question}」" in st.statement
+    for word in absent:
+        assert all(word not in slot.text for slot in st.slots.values())
+
+
+def test_a_pain_that_tells_the_situation_still_counts_when_no_pain_names_the_object():
+    rows = [("半夜宝宝哭醒，一边哄一边等水凉", P), ("希望恒温水壶安静一点", W), ("恒温水壶有推荐吗", Q),
+            ("安静的恒温水壶哪里买", W)]
+    st = _describe(rows, ("恒温水壶", "宝宝", "安静"))
+    assert st.slots["pain"].fragment_ids == ("f0",)
+    assert "恒温水壶" in st.slots["expectation"].text  # a want names the object

@@ -145,3 +145,18 @@ def test_no_domain_line_without_a_domain(briefs, needs):
     for need in needs:
         if not need.domain:
             assert f"`{need.id}`" in briefs.splitlines()
+
+
+def test_a_need_members_ask_about_gets_an_answer_direction_and_no_missing_pain_caveat() -> None:
+    from needminer.report._briefs import caveats
+
+    need = {"speakers": 9, "chats": ["c1", "c2"], "evidence": [{}] * 5, "endorsements": 0,
+            "slots": {"persona": {"text": "新生"}, "scene": {"text": "开学"}, "task": {"text": "校车"},
+                      "expectation": {"text": "校车再多几班"}, "question": {"text": "校车最晚几点？"}}}
+    qs = directions(need, "zh")
+    assert qs[0] == "成员反复在问「校车最晚几点？」：能否用公告、常见问题或自助查询让他们直接查到答案？"
+    assert not any("解决「" in q for q in qs)
+    assert not any(c.startswith("缺少要素") for c in caveats(need, "zh"))  # 常问 stands in for 痛点
+    del need["slots"]["question"]
+    assert any("痛点" in c for c in caveats(need, "zh"))  # without it, the pain is missing
+    assert "Members keep asking “校车最晚几点？”" in directions({**need, "slots": {"question": {"text": "校车最晚几点？"}}}, "en")[0]
