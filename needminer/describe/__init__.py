@@ -16,6 +16,7 @@ from needminer.discover import FOCUS_KEYWORDS, focus
 from needminer.describe._faithful import faithfulness, said_words, word_shares
 from needminer.describe._slots import (
     ACTIVITY_WORDS,
+    PLACE_WORDS,
     QUALITY_WORDS,
     TIME_WORDS,
     WISH_MARKERS,
@@ -33,7 +34,7 @@ from needminer.describe._title import (
 )
 from needminer.registry import describers
 from needminer.text import DOMAIN_WORDS, banned, ctfidf_keywords, load_jieba, word_class
-from needminer.types import Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
+from needminer.types import SLOT_NAMES, Discovery, Fragment, NeedCluster, NeedStatement, Signal, SignalLabel, Slot
 
 __all__ = [
     "ExtractiveDescriber",
@@ -357,11 +358,8 @@ class ExtractiveDescriber:
             personas = persona_candidates(texts, _tokenizer())
         scenes = getattr(self, "scenes_", None) or scene_candidates(texts, _tokenizer())
         persona = _said_slot(personas, frags, bg)
-        scene = _said_slot(scenes, frags, bg)
         if persona:
             slots["persona"] = persona
-        if scene:
-            slots["scene"] = scene
         keywords = [k for k in cluster.keywords if not banned(k.replace(" ", ""))]
         noun = _noun(keywords, texts, personas)
         mods, _ = _modifiers(frags, bg)
@@ -403,8 +401,16 @@ class ExtractiveDescriber:
             title = join_words(parts) or "未命名需求"
             about = list(dict.fromkeys([*parts, noun])) if parts else about
             mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
+        # a scene is neither the object itself (食堂 in 西溪食堂, 赶时间 in 赶时间伪素颜底妆) nor a word
+        # members say only apart from it (在医院时关注平台)
+        slots.pop("scene", None)
+        for word, ids in said_words(scenes, frags, bg):
+            if word not in title and not (noun and _said_apart(word, noun, texts)):
+                slots["scene"] = Slot(word, tuple(ids[:10]))
+                break
         if not cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest
             slots.update(_said_slots(frags, signals, about, _about_words(noun, keywords), noun))
+        slots = {name: slots[name] for name in SLOT_NAMES if name in slots}
         statement = _statement(slots, mods)
         if cluster.scattered and not cluster.label:
             share = focus(keywords, [f.text for f in frags])
@@ -422,7 +428,8 @@ class ExtractiveDescriber:
         )
 
 
-_ASKS = re.compile(r"[?？]|[吗么嘛呢][\s。.!！~～…]*$|怎么|什么|为什么|哪|几[点号时个次]|多少|是不是|能不能|可不可以|有没有|会不会|要不要")
+_PLACES = frozenset(PLACE_WORDS)
+_ASKS = re.compile(r"[?？]|[吗么嘛呢][\s。.!！~～…]*$|(?<![没不])怎么|什么|为什么|哪|几[点号时个次]|多少|是不是|能不能|可不可以|有没有|会不会|要不要")
 
 
 def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about: Sequence[str],
@@ -483,7 +490,7 @@ def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
     parts = [who]
     if "scene" in slots:
         scene = slots["scene"].text
-        parts.append(f"在{scene}" if scene.endswith("时") else f"在{scene}时")
+        parts.append(f"在{scene}" if scene.endswith("时") or scene in _PLACES else f"在{scene}时")  # 在宿舍, 在开学时
     if "task" in slots:
         parts.append(f"关注{slots['task'].text}")
         want = "、".join(m for m in mods[:3] if m)

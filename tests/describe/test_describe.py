@@ -422,3 +422,23 @@ def test_a_pain_that_tells_the_situation_still_counts_when_no_pain_names_the_obj
     st = _describe(rows, ("恒温水壶", "宝宝", "安静"))
     assert st.slots["pain"].fragment_ids == ("f0",)
     assert "恒温水壶" in st.slots["expectation"].text  # a want names the object
+
+
+@pytest.mark.parametrize(
+    "rows, keywords, scene, says",
+    [
+        # the object itself is no scene: 食堂 titles the need
+        ([("西溪食堂几点开门？", Q), ("西溪食堂开学开吗", Q), ("食堂在宿舍旁边吗", Q), ("宿舍到食堂远吗", Q)],
+         ("食堂", "西溪"), "宿舍", "在宿舍关注"),  # a place says where, without 时
+        # said by members, but only apart from the object where chance would have joined them
+        ([("财务平台查不到学费", P), ("财务平台登不上", P), ("财务平台又崩了", P), ("校医院报销在医院办", P),
+          ("医院发票丢了怎么办", Q), ("财务平台几点维护", Q)], ("财务平台",), None, "用户关注财务平台"),
+        # a time said with the object fills it
+        ([("早上赶时间底妆总不服帖", P), ("早上化妆来不及，底妆卡粉", P), ("底妆能快一点就好了", W)], ("底妆",),
+         "早上", "在早上时关注底妆"),
+    ],
+)
+def test_a_scene_is_said_with_the_need_and_is_not_its_object(rows, keywords, scene, says):
+    st = _describe(rows, keywords)
+    assert st.slots.get("scene", None) is None if scene is None else st.slots["scene"].text == scene
+    assert says in st.statement
