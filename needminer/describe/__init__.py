@@ -188,6 +188,7 @@ def _cooccurring(keywords: Sequence[str], head: str, texts: Sequence[str]) -> li
 
 FOCUS_SHARE_SAID = 0.5  # a scattered group's keyword coverage is quoted only below this share
 ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords
+PAIN_KEYWORDS = 3  # … a pain that says no title word: one of this many
 
 
 def _about_words(noun: str, keywords: Sequence[str]) -> list[str]:
@@ -409,7 +410,7 @@ class ExtractiveDescriber:
                 slots["scene"] = Slot(word, tuple(ids[:10]))
                 break
         if not cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest
-            slots.update(_said_slots(frags, signals, about, _about_words(noun, keywords), noun))
+            slots.update(_said_slots(frags, signals, about, _about_words(noun, keywords[:PAIN_KEYWORDS]), noun))
         slots = {name: slots[name] for name in SLOT_NAMES if name in slots}
         statement = _statement(slots, mods)
         if cluster.scattered and not cluster.label:
@@ -439,7 +440,7 @@ def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about:
     that says the ``noun`` first), never one about something else ("请问有没有同学了解数据库连接池"
     is no expectation of a tuition need). A complaint often tells the situation without naming
     the object ("半夜宝宝哭醒，…等水凉等半天" in a kettle need): a pain may also say one of
-    ``wider`` (the noun and the top keywords) when no pain says a title word.
+    ``wider`` (the noun and the top ``PAIN_KEYWORDS`` keywords) when no pain says a title word.
 
     The question slot is filled only where members mostly ask (more question fragments than pain
     fragments): a group's service needs are questions (校车最晚几点, 学生证能买学生票吗), and a
