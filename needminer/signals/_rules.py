@@ -46,6 +46,9 @@ _RECRUIT = C.compiled(C.RECRUIT)
 _RECRUIT_CALL = C.compiled(C.RECRUIT_CALL)
 _RECRUIT_ROLE = C.compiled(C.RECRUIT_ROLE)
 _LINK = re.compile(r"\[链接\]|https?://|www\.", re.IGNORECASE)
+_NOTICE_SECTION = re.compile(C.NOTICE_SECTION)
+_NOTICE_WORDING = re.compile(C.NOTICE_WORDING, re.IGNORECASE)
+_NOTICE_SPEAKER = re.compile(C.NOTICE_SPEAKER)
 # @mentions: the text stage's "@成员" / "@某成员" anywhere, others when a space or the end follows them.
 _MENTION = re.compile(r"@某?成员(?:-[0-9a-f]+)?|@[^\s@]{1,16}(?=\s|$)")
 
@@ -172,8 +175,8 @@ def _noise_rule(text: str, content: str, scores: dict[str, float]) -> tuple[str 
 
 def message_noise(text: str) -> str | None:
     """Why a whole message is noise whatever its clauses say, or None: a recruitment or event
-    announcement (内推 adverts, 宣讲会 notices), a 接龙 chain, a bot / welcome / group-rule notice,
-    or red-packet chatter. Applied to every fragment of the message (``Detector.detect``), since
+    announcement (内推 adverts, 宣讲会 notices), a pasted notice or list of instructions, a 接龙
+    chain, a bot / welcome / group-rule notice, or red-packet chatter. Applied to every fragment of the message (``Detector.detect``), since
     the clauses of a long advert ("公司提供免费三餐") do not say on their own that they are one."""
     scores, _ = _family_scores(text)
     asks = scores["question"] >= 1.0 or scores["wish"] >= 1.0
@@ -182,6 +185,8 @@ def message_noise(text: str) -> str | None:
         return "recruit"
     if _job_advert(text, asks, scores["pain"]):
         return "recruit"
+    if _notice(text, asks, scores["pain"]):
+        return "notice"
     if _JIELONG.search(text) and not asks and scores["pain"] < 1.0:
         return "jielong"
     if _BOT.search(text) and not asks and scores["pain"] < 1.0:
@@ -189,6 +194,16 @@ def message_noise(text: str) -> str | None:
     if len(content_of(text)) <= _RED_PACKET_MAX and _RED_PACKET.search(text) and max(scores["pain"], scores["wish"]) < 1.0:
         return "red_packet"
     return None
+
+
+def _notice(text: str, asks: bool, pain: float) -> bool:
+    """A pasted notice or list of instructions (see ``_cues.NOTICE_SECTION``): two or more numbered
+    sections, at least ``NOTICE_MIN_CHARS`` characters, a notice's wording, and no one asking,
+    complaining or speaking for themselves."""
+    if asks or pain >= 1.0 or len(re.sub(r"\s", "", text)) < C.NOTICE_MIN_CHARS:
+        return False
+    return (len(_NOTICE_SECTION.findall(text)) >= 2 and _NOTICE_WORDING.search(text) is not None
+            and _NOTICE_SPEAKER.search(text) is None)
 
 
 def _job_advert(text: str, asks: bool, pain: float) -> bool:

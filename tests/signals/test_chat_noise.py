@@ -38,6 +38,11 @@ ANNOUNCEMENTS = [
     ("周五团建接龙，要去的往下接：\n1. 小王\n2. 小李", "jielong"),
     ("欢迎新同学入群！入群请先改备注：年级-专业-姓名", "bot"),
     ("手气最佳 发下一个", "red_packet"),
+    # a pasted notice and a list of instructions (made up, shaped like the real group's 缴费 notice)
+    ("一、缴费查询\n8月10日起，可登录综合财务管理平台（[链接]），进入“新版财务查询”，核对应缴学费额。\n"
+     "二、缴费方式\n1.网上自助缴费：登录收费平台缴费，请在截止日期前完成", "notice"),
+    ("您好,您可以尝试以下方法看看是否正常： 1、备份好个人数据之后关机（第三方软件需要重新安装）. "
+     " 2、手机关机完毕后同时长按电源键+音量加键,按照提示清除数据.", "notice"),
 ]
 # Needs that mention the same words and must stay needs.
 STILL_NEEDS = [
@@ -66,7 +71,16 @@ def test_message_noise_reasons(text: str, reason: str) -> None:
     assert message_noise(text) == reason
 
 
-@pytest.mark.parametrize("text", STILL_NEEDS + ["1、扬声器音量小，\n2、充电慢\n3、发热严重", "1、充电慢\n2、发热严重\n3、屏幕偏黄"])
+# Numbered lists members write themselves: complaints, drawbacks, a question with options.
+NUMBERED_NEEDS = [
+    "1、扬声器音量小，\n2、充电慢\n3、发热严重", "1、充电慢\n2、发热严重\n3、屏幕偏黄",
+    "1、本人反复查看前屏左上角边框确实没有裂痕； 2、我只是需要你们拿出可以证明屏幕蓝块是人为损坏的证据，请给我检测数据",
+    "用了两年，缺点: 1.车身高度会降低； 2. 步进马达在工作时会有噪音；3. 后轮下摇臂要替换；4. 参数要到官网查，调起来很麻烦",
+    "学费怎么交？1.网上交 2.现场交，请问哪个快，截止时间是什么时候，登录不上收费平台怎么办呢大家",
+]
+
+
+@pytest.mark.parametrize("text", STILL_NEEDS + NUMBERED_NEEDS)
 def test_need_words_in_a_real_question_or_complaint_are_not_noise(text: str) -> None:
     assert message_noise(text) is None
     assert not score_text(text).noise_rule
