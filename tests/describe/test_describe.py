@@ -186,7 +186,7 @@ def test_a_cluster_of_unrelated_topics_is_titled_as_such(texts, keywords, mixed)
     ],
 )
 def test_expectation_clause(text, expected):
-    from needminer.describe import _clause
+    from needminer.describe._statement import _clause
 
     assert _clause(text) == expected
 

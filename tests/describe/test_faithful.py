@@ -78,7 +78,7 @@ def test_titles_on_chat_like_needs_are_faithful_and_clean():
      ("@成员-3fa2c1", False)],
 )
 def test_thin_slot_quotes_are_left_out(text, ok):
-    from needminer.describe import _plain, _substantial
+    from needminer.describe._statement import _plain, _substantial
 
     assert _substantial(_plain(text)) is ok
 
