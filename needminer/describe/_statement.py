@@ -13,8 +13,9 @@ from needminer.text import banned
 from needminer.types import Fragment, Signal, SignalLabel, Slot
 
 # A wish marker, the longest where several start at one place (想要的就是 before 想要).
-# 求 not in 求助/求救; 有没有人 asks the group a question, it wants nothing
-_WISH_EXCEPT = {"求": "求(?![助救问教])", "有没有": "有没有(?!人)"}
+# 求 not in 求助/求救; 有没有人 (同学, 大佬 …, 被扣的, 收到过) asks the group about people or what
+# happened to them, it wants nothing
+_WISH_EXCEPT = {"求": "求(?![助救问教])", "有没有": "有没有(?!人|同学|朋友|大佬|大神|小伙伴|童鞋|谁|哪位|被|去过|用过|遇到|收到)"}
 _WISH = re.compile("|".join(_WISH_EXCEPT.get(m, re.escape(m)) for m in sorted(WISH_MARKERS, key=len, reverse=True)))
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
 
@@ -70,6 +71,7 @@ _ASKING = frozenset({"有没有", "能不能"})
 # 想找个过来人 cut after its marker leaves 「个过来人」: a bare classifier keeps the marker
 _BARE_CLASSIFIER = re.compile(r"[个款种只台件位把双]")
 
+QUOTE_CHARS = 40  # the statement quotes a slot up to this many characters (a shorter quote is chosen first)
 _PLACES = frozenset(PLACE_WORDS)
 _ASKS = re.compile(r"[?？]|[吗么嘛呢][\s。.!！~～…]*$|(?<![没不])怎么|什么|为什么|哪|几[点号时个次]|多少|是不是|能不能|可不可以|有没有|会不会|要不要")
 
@@ -100,7 +102,9 @@ def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about:
     wishes = sorted(wishes, key=lambda f: f.id not in wished)
     # a slot quote too thin to stand alone (「公仔」, 「的手游大作」) is left out, not templated around
     def on_topic(fs: Sequence[Fragment], words: Sequence[str]) -> list[Fragment]:
-        return sorted(_on_topic(fs, words), key=lambda f: bool(noun) and noun not in f.text)
+        # one that says the noun first, then one the statement can quote whole
+        return sorted(_on_topic(fs, words), key=lambda f: (bool(noun) and noun not in f.text,
+                                                           len(_plain(f.text)) > QUOTE_CHARS))
 
     pained = [f for f in by_label.get(SignalLabel.pain, []) if _substantial(_plain(f.text))]
     pains = on_topic(pained, about) or on_topic(pained, wider)
@@ -141,11 +145,11 @@ def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
     line = "".join(parts)
     said = []
     if "question" in slots:
-        said.append(f"常问「{slots['question'].text[:40]}」")
+        said.append(f"常问「{slots['question'].text[:QUOTE_CHARS]}」")
     if "pain" in slots:
-        said.append(f"痛点是「{slots['pain'].text[:40]}」")
+        said.append(f"痛点是「{slots['pain'].text[:QUOTE_CHARS]}」")
     if said:
         line += "：" + "；".join(said)
     if "expectation" in slots:
-        line += f"；期望「{slots['expectation'].text[:40]}」"
+        line += f"；期望「{slots['expectation'].text[:QUOTE_CHARS]}」"
     return line + "。"

@@ -442,3 +442,25 @@ def test_a_scene_is_said_with_the_need_and_is_not_its_object(rows, keywords, sce
     st = _describe(rows, keywords)
     assert st.slots.get("scene", None) is None if scene is None else st.slots["scene"].text == scene
     assert says in st.statement
+
+
+@pytest.mark.parametrize(
+    "wish, is_expectation",
+    [
+        ("有没有不闷痘的防晒推荐", True),  # asks for a thing: a want
+        ("有没有同学知道防晒在哪买", False),  # asks people: a question
+        ("有没有被防晒闷出痘的", False),  # asks what happened to others
+        ("有没有人用过这款防晒", False),
+    ],
+)
+def test_asking_people_is_no_expectation(wish, is_expectation):
+    st = _describe([(wish, W), ("防晒总是闷痘", P), ("防晒搓泥太烦了", P)], ("防晒",))
+    assert ("expectation" in st.slots) is is_expectation
+
+
+def test_the_statement_quotes_a_line_it_can_show_whole():
+    long = "老师好，我想问一下之前学生证的火车起始地址被划成了宁波，现在家在杭州，还可以享受学生票优惠吗"
+    st = _describe([(long, Q), ("学生证丢了怎么办", Q), ("学生证能买学生票吗", Q)], ("学生证",))
+    asked = st.slots["question"].text
+    assert asked != long and len(asked) <= 40
+    assert f"常问「{asked}」" in st.statement  # whole, not cut off mid-question
