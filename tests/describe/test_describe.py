@@ -433,6 +433,9 @@ def test_a_pain_that_tells_the_situation_still_counts_when_no_pain_names_the_obj
         # said by members, but only apart from the object where chance would have joined them
         ([("财务平台查不到学费", P), ("财务平台登不上", P), ("财务平台又崩了", P), ("校医院报销在医院办", P),
           ("医院发票丢了怎么办", Q), ("财务平台几点维护", Q)], ("财务平台",), None, "用户关注财务平台"),
+        # said by two members, never with the object, though chance alone would not have joined them
+        ([("自费也打折？", Q), ("校医院自费怎么报销", Q), ("火车上丢了病历本", P), ("坐火车回来看病要带什么", Q),
+          ("病历本要带吗", Q), ("看病要先挂号吗", Q)], ("自费",), None, "用户关注自费"),
         # a time said with the object fills it
         ([("早上赶时间底妆总不服帖", P), ("早上化妆来不及，底妆卡粉", P), ("底妆能快一点就好了", W)], ("底妆",),
          "早上", "在早上时关注底妆"),
