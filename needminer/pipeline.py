@@ -649,7 +649,10 @@ def save_need_model(found: Found, u: Understood, cfg: PipelineConfig, folder: st
 def _describer_options(cfg: PipelineConfig) -> dict:
     d = cfg.describe
     if d.describer.startswith("llm"):
-        return {"base_url": d.llm_base_url, "model": d.llm_model, "api_key_env": d.llm_api_key_env}
+        return {"base_url": d.llm_base_url, "model": d.llm_model, "api_key_env": d.llm_api_key_env,
+                "lang": cfg.report.lang}
+    if d.describer.startswith("extractive"):  # the statement in the report's language
+        return {"lang": cfg.report.lang}
     return {}
 
 

@@ -44,6 +44,16 @@ def test_run_writes_every_output(tiny_chat, tmp_path, hashing_config):
         assert name not in html and name not in (out / "needs.json").read_text("utf-8")
 
 
+def test_an_english_report_states_its_needs_in_english(tiny_chat, tmp_path):
+    cfg = load_config(overrides={"embed.embedder": "hashing", "workspace": str(tmp_path / "ws"), "report.lang": "en"})
+    result = run([tiny_chat], tmp_path / "report", cfg)
+    statements = [n.statement.statement for n in result.needs]
+    assert statements and all(not s.startswith(("用户", "话题分散")) and s.endswith(".") for s in statements)
+    zh = run([tiny_chat], tmp_path / "report_zh", load_config(overrides={"embed.embedder": "hashing",
+                                                                        "workspace": str(tmp_path / "ws")}))
+    assert [n.statement.title for n in zh.needs] == [n.statement.title for n in result.needs]
+
+
 def test_second_run_embeds_nothing_new(tiny_chat, tmp_path, hashing_config, monkeypatch):
     run([tiny_chat], tmp_path / "r1", hashing_config)
     from needminer.embed import _hashing

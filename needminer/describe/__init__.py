@@ -278,6 +278,9 @@ class ExtractiveDescriber:
         background_: Persona, scene and quality word → share of all fragments that say it.
     """
 
+    def __init__(self, *, lang: str = "zh") -> None:
+        self.lang = lang
+
     def fit(self, fragments: Sequence[Fragment]) -> ExtractiveDescriber:
         """Mine the corpus's persona and scene candidates and learn how often each candidate is said."""
         texts = [f.text for f in fragments]
@@ -356,13 +359,11 @@ class ExtractiveDescriber:
         if not cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest
             slots.update(_said_slots(frags, signals, about, _about_words(noun, keywords[:PAIN_KEYWORDS]), noun))
         slots = {name: slots[name] for name in SLOT_NAMES if name in slots}
-        statement = _statement(slots, mods)
+        statement = _statement(slots, mods, self.lang)
         if cluster.scattered and not cluster.label:
             share = focus(keywords, [f.text for f in frags])
             # the remainder's own keywords may cover it (a few short lines): then say what it is
-            why = (f"前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里" if share < FOCUS_SHARE_SAID
-                   else f"这 {len(frags)} 个片段是各需求都没有收下的剩余片段")
-            statement = f"话题分散：{why}，这组片段未形成一个需求，请逐条看证据。" + statement
+            statement = _scattered_note(share, len(frags), self.lang) + statement
         return NeedStatement(
             need_id=cluster.id,
             title=title,
@@ -371,6 +372,18 @@ class ExtractiveDescriber:
             keywords=tuple(keywords),
             quote_fragment_ids=tuple(quotes),
         )
+
+
+def _scattered_note(share: float, size: int, lang: str) -> str:
+    """What a scattered group is, before its statement: the remainder's own keywords may cover it (a
+    few short lines), and then it is said to be what no need took."""
+    if lang == "en":
+        why = (f"the top {FOCUS_KEYWORDS} keywords are said in only {share:.0%} of the fragments" if share < FOCUS_SHARE_SAID
+               else f"these {size} fragments are what no need took")
+        return f"Scattered topics: {why}; they do not form one need, read the evidence line by line. "
+    why = (f"前 {FOCUS_KEYWORDS} 个关键词只出现在 {share:.0%} 的片段里" if share < FOCUS_SHARE_SAID
+           else f"这 {size} 个片段是各需求都没有收下的剩余片段")
+    return f"话题分散：{why}，这组片段未形成一个需求，请逐条看证据。"
 
 
 describers.register("extractive.v1", aliases=("extractive",))(ExtractiveDescriber)

@@ -35,12 +35,14 @@ class LLMDescriber:
         api_key_env: Environment variable holding the API key (may be unset for local servers).
         timeout_s: Per-request timeout.
         max_quotes: Quotes sent per need.
+        lang: Language of the extractive statement it starts from and falls back to (``zh``/``en``).
     """
 
     def __init__(
         self, *, base_url: str = "", model: str = "", api_key_env: str = "OPENAI_API_KEY",
-        timeout_s: float = 60.0, max_quotes: int = 5,
+        timeout_s: float = 60.0, max_quotes: int = 5, lang: str = "zh",
     ) -> None:
+        self.lang = lang
         self.base_url = base_url
         self.model = model
         self.api_key_env = api_key_env
@@ -55,7 +57,7 @@ class LLMDescriber:
             raise ConfigError(
                 f"The LLM describer needs describe.llm_base_url like http://127.0.0.1:8000/v1. Got {self.base_url!r}."
             )
-        self.extractive_ = ExtractiveDescriber().fit(fragments)
+        self.extractive_ = ExtractiveDescriber(lang=self.lang).fit(fragments)
         self.failures_ = 0
         self.unfaithful_ = 0
         return self

@@ -115,8 +115,9 @@ def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about:
     out: dict[str, Slot] = {}
     if questions and len(asked) > len(by_label.get(SignalLabel.pain, [])):
         asking = _plain(questions[0].text)
-        if _NOT_SAID.sub("", questions[0].text).rstrip().endswith(("?", "？")):
-            asking += "？"  # a question keeps its mark
+        mark = _NOT_SAID.sub("", questions[0].text).rstrip()[-1:]
+        if mark in ("?", "？"):
+            asking += mark  # a question keeps its mark
         out["question"] = Slot(asking, tuple(f.id for f in questions[:5]))
     if pains:
         out["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
@@ -126,12 +127,15 @@ def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about:
     return out
 
 
-def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
+def _statement(slots: Mapping[str, Slot], mods: Sequence[str], lang: str = "zh") -> str:
     """One line: 谁 在什么场景 关注什么（想要怎样）：常问什么；遇到什么问题；希望怎样。Empty slots are left out.
+    ``lang="en"`` says the same in English around the members' words (the report's language).
 
     The task may be a product (粉底液) or what goes wrong with the body or the day (膝盖, 湿疹), so the
     wanted qualities are said beside it rather than as its attributes ("需要舒适的湿疹").
     """
+    if lang == "en":
+        return _statement_en(slots, mods)
     who = slots["persona"].text if "persona" in slots else "用户"
     parts = [who]
     if "scene" in slots:
@@ -153,3 +157,27 @@ def _statement(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
     if "expectation" in slots:
         line += f"；期望「{slots['expectation'].text[:QUOTE_CHARS]}」"
     return line + "。"
+
+
+def _statement_en(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
+    """The statement in English: ``Members (at 早上) care about 底妆 (want: 赶时间, 伪素颜): they ask
+    “…”; pain: “…”; they want “…”.`` The slot words stay as members said them."""
+    line = slots["persona"].text if "persona" in slots else "Members"
+    if "scene" in slots:
+        scene = slots["scene"].text
+        line += f" ({'at' if scene in _PLACES else 'when'} {scene})"
+    if "task" in slots:
+        line += f" care about {slots['task'].text}"
+        want = ", ".join(m for m in mods[:3] if m)
+        if want:
+            line += f" (want: {want})"
+    said = []
+    if "question" in slots:
+        said.append(f"they ask “{slots['question'].text[:QUOTE_CHARS]}”")
+    if "pain" in slots:
+        said.append(f"pain: “{slots['pain'].text[:QUOTE_CHARS]}”")
+    if "expectation" in slots:
+        said.append(f"they want “{slots['expectation'].text[:QUOTE_CHARS]}”")
+    if said:
+        line += ": " + "; ".join(said)
+    return line + "."

@@ -467,3 +467,20 @@ def test_the_statement_quotes_a_line_it_can_show_whole():
     asked = st.slots["question"].text
     assert asked != long and len(asked) <= 40
     assert f"常问「{asked}」" in st.statement  # whole, not cut off mid-question
+
+
+def test_the_statement_speaks_the_reports_language():
+    rows = [("what time does the shuttle bus leave?", Q), ("shuttle bus is always late", P),
+            ("is the shuttle bus running on sunday?", Q), ("shuttle bus times please", Q)]
+    frags = [frag(i, t) for i, (t, _) in enumerate(rows)]
+    sigs = {f.id: Signal(f.id, label, True, 0.5) for f, (_, label) in zip(frags, rows)}
+    cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags), keywords=("shuttle bus",))
+    en = ExtractiveDescriber(lang="en").describe(cluster, {f.id: f for f in frags}, sigs)
+    assert en.statement.startswith("Members care about ") and "they ask “" in en.statement
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.statement)
+    zh = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sigs)
+    assert zh.statement.startswith("用户关注") and "常问「" in zh.statement
+    assert en.title == zh.title and en.slots == zh.slots  # only the sentence around the words changes
+    mixed = NeedCluster(id="N2", fragment_ids=cluster.fragment_ids, keywords=("shuttle bus",), scattered=True)
+    note = ExtractiveDescriber(lang="en").describe(mixed, {f.id: f for f in frags}, sigs).statement
+    assert note.startswith("Scattered topics: ")
