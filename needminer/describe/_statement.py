@@ -76,6 +76,12 @@ _PLACES = frozenset(PLACE_WORDS)
 _ASKS = re.compile(r"[?？]|[吗么嘛呢][\s。.!！~～…]*$|(?<![没不])怎么|什么|为什么|哪|几[点号时个次]|多少|是不是|能不能|可不可以|有没有|会不会|要不要")
 
 
+def _only_asks(text: str) -> bool:
+    """A line whose only wish markers ask (有没有, 能不能) and that is put as a question."""
+    markers = {m.group() for m in _WISH.finditer(text)}
+    return bool(markers) and markers <= _ASKING and _ASKS.search(text) is not None
+
+
 def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about: Sequence[str],
                 wider: Sequence[str] = (), noun: str = "") -> dict[str, Slot]:
     """The pain, question and expectation slots: what members complain about, ask and want, each
@@ -121,7 +127,8 @@ def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about:
         out["question"] = Slot(asking, tuple(f.id for f in questions[:5]))
     if pains:
         out["pain"] = Slot(_plain(pains[0].text), tuple(f.id for f in pains[:5]))
-    wishes = [f for f in wishes if "question" not in out or f.id not in out["question"].fragment_ids[:1]]
+    if "question" in out:  # members mostly ask: a line that only asks (请问…有没有模板) is one more question
+        wishes = [f for f in wishes if f.id != out["question"].fragment_ids[0] and not _only_asks(f.text)]
     if wishes:
         out["expectation"] = Slot(_clause(_plain(wishes[0].text)), tuple(f.id for f in wishes[:5]))
     return out

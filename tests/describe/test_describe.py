@@ -484,3 +484,13 @@ def test_the_statement_speaks_the_reports_language():
     mixed = NeedCluster(id="N2", fragment_ids=cluster.fragment_ids, keywords=("shuttle bus",), scattered=True)
     note = ExtractiveDescriber(lang="en").describe(mixed, {f.id: f for f in frags}, sigs).statement
     assert note.startswith("Scattered topics: ")
+
+
+def test_where_members_ask_a_line_that_only_asks_is_no_expectation():
+    asked = [("学生证能买学生票吗？", Q), ("学生证丢了怎么办", Q), ("请问学生证代办证明有没有模板？", W),
+             ("学生证在哪补办？", Q)]
+    st = _describe(asked, ("学生证",))
+    assert "question" in st.slots and "expectation" not in st.slots
+    wanted = [("有没有适合油皮的粉底液？", W), ("粉底液总是斑驳", P), ("粉底液一到中午就脱妆", P), ("粉底液太厚了", P)]
+    st = _describe(wanted, ("粉底液",))  # members mostly complain: asking for a thing is what they want
+    assert "question" not in st.slots and st.slots["expectation"].fragment_ids == ("f0",)
