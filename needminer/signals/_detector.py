@@ -123,18 +123,19 @@ class Detector:
 
     def _signals_serial(self, ids: list[str], texts: list[str]) -> list[Signal]:
         rules = self._rules(texts)
+        memo: dict = {}  # n-gram features shared by the label and need models (same texts)
         if self.model is None:
             out = [_from_rule(i, r) for i, r in zip(ids, rules)]
         elif self.model.is_need_model:
-            proba = self.model.predict_proba(texts, rules)
+            proba = _proba(self.model, texts, rules, memo)
             return [self._from_need_model(i, r, p[1]) for i, r, p in zip(ids, rules, proba)]
         else:
-            out, complaint = self._from_label_model(ids, rules, self.model.predict_proba(texts, rules))
+            out, complaint = self._from_label_model(ids, rules, _proba(self.model, texts, rules, memo))
         if self.need_model is None:
             return out
         if self.model is None:
             complaint = [float(r.need and r.label is not SignalLabel.question) for r in rules]
-        p_need = self.need_model.predict_proba(texts, rules)[:, 1]
+        p_need = _proba(self.need_model, texts, rules, memo)[:, 1]
         th = self.need_model.threshold
         return [_with_need(s, r, float(p), th, float(c)) for s, r, p, c in zip(out, rules, p_need, complaint)]
 
@@ -189,6 +190,14 @@ def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float
     need = p_need >= threshold or (p_need + complaint) / 2 >= 0.5 or (signal.need and rule.explicit)
     return Signal(signal.fragment_id, signal.label, need, signal.intensity, rule.explicit and need,
                   signal.confidence, signal.cues, round(min(1.0, max(0.0, p_need)), 4))
+
+
+def _proba(model, texts: list[str], rules: list[RuleResult], memo: dict) -> np.ndarray:
+    """``model.predict_proba``, sharing n-gram features through ``memo`` when the model can (a
+    fine-tuned encoder has no n-grams to share)."""
+    if isinstance(model, SignalModel):
+        return model.predict_proba(texts, rules, memo=memo)
+    return model.predict_proba(texts, rules)
 
 
 def _worker_count(workers: int | None, n: int) -> int:

@@ -179,18 +179,37 @@ class NgramFeaturizer:
         grams = (analysed or self.analyse(texts))[0]
         return self._hasher(lambda g: g).transform(grams).tocsr()
 
+    def signature(self) -> tuple:
+        """What the hashed counts and the raw cue block depend on: two featurizers with the same
+        signature give the same ``counts`` and unscaled cues for the same texts."""
+        return (self.n_features, self.ngram_range, self.word_ngram_range, self.cue_features, self.cue_backend)
+
     def transform(
         self, texts: Sequence[str], idf: np.ndarray, rules: Sequence[RuleResult] | None = None, analysed=None,
+        memo: dict | None = None,
     ) -> sparse.csr_matrix:
-        """Sublinear tf × idf, l2-normalised, then the cue block; shape (n, n_features + cues)."""
-        analysed = analysed or self.analyse(texts)
-        x = tfidf(self.counts(texts, analysed), idf)
-        cues = self.cue_matrix(texts, rules, analysed[1])
-        return sparse.hstack([x, sparse.csr_matrix(cues)], format="csr", dtype=np.float32)
+        """Sublinear tf × idf, l2-normalised, then the cue block; shape (n, n_features + cues).
+
+        ``memo`` (a dict the caller keeps for one batch of texts) shares the hashed counts and the
+        cue block between models whose featurizers have the same ``signature``: the detector's
+        label and need models read the same n-grams, and computing them once halves its feature
+        work."""
+        key = self.signature()
+        if memo is not None and key in memo:
+            counts, cues = memo[key]
+        else:
+            analysed = analysed or self.analyse(texts)
+            counts = self.counts(texts, analysed)
+            cues = self.cue_matrix(texts, rules, analysed[1], scaled=False)
+            if memo is not None:
+                memo[key] = (counts, cues)
+        x = tfidf(counts, idf)
+        return sparse.hstack([x, sparse.csr_matrix(cues * self.cue_weight)], format="csr", dtype=np.float32)
 
     def cue_matrix(self, texts: Sequence[str], rules: Sequence[RuleResult] | None = None,
-                   token_cues: list[dict[str, float]] | None = None) -> np.ndarray:
-        """The dense cue block, shape (n, len(cue_features)), scaled by ``cue_weight``."""
+                   token_cues: list[dict[str, float]] | None = None, *, scaled: bool = True) -> np.ndarray:
+        """The dense cue block, shape (n, len(cue_features)), scaled by ``cue_weight`` (unless
+        ``scaled`` is false)."""
         if rules is None:
             rules = [score_text(t) for t in texts]
         names = self.cue_features
@@ -202,7 +221,7 @@ class NgramFeaturizer:
             d = cue_dict(t, r, tc)
             rows.append([d.get(k, 0.0) for k in names])
         cues = np.asarray(rows, dtype=np.float32).reshape(len(texts), len(names))
-        return cues * self.cue_weight
+        return cues * self.cue_weight if scaled else cues
 
 
 # Backwards-compatible name (round 1).

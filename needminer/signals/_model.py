@@ -91,9 +91,10 @@ class SignalModel:
         return self._embedder_obj.embed(list(texts))
 
     def features(self, texts: Sequence[str], rules: Sequence[RuleResult] | None = None,
-                 vectors: np.ndarray | None = None):
-        """The feature matrix of ``texts`` (embeddings computed unless ``vectors`` is given)."""
-        x = self.featurizer.transform(texts, self.idf, rules)
+                 vectors: np.ndarray | None = None, memo: dict | None = None):
+        """The feature matrix of ``texts`` (embeddings computed unless ``vectors`` is given; ``memo``:
+        see ``NgramFeaturizer.transform``)."""
+        x = self.featurizer.transform(texts, self.idf, rules, memo=memo)
         if self.embedder is None:
             return x
         from scipy import sparse
@@ -105,11 +106,13 @@ class SignalModel:
     def is_need_model(self) -> bool:
         return tuple(self.classes) == NEED_CLASSES
 
-    def predict_proba(self, texts: Sequence[str], rules: Sequence[RuleResult] | None = None) -> np.ndarray:
-        """Class probabilities, shape (n, len(classes))."""
+    def predict_proba(self, texts: Sequence[str], rules: Sequence[RuleResult] | None = None,
+                      memo: dict | None = None) -> np.ndarray:
+        """Class probabilities, shape (n, len(classes)); ``memo`` shares n-gram features with another
+        model over the same texts (``NgramFeaturizer.transform``)."""
         if not texts:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        return self._probabilities(self.features(texts, rules))
+        return self._probabilities(self.features(texts, rules, memo=memo))
 
     def predict_proba_vectors(self, texts: Sequence[str], vectors: np.ndarray,
                               rules: Sequence[RuleResult] | None = None) -> np.ndarray:

@@ -177,7 +177,12 @@ def message_noise(text: str) -> str | None:
     """Why a whole message is noise whatever its clauses say, or None: a recruitment or event
     announcement (内推 adverts, 宣讲会 notices), a pasted notice or list of instructions, a 接龙
     chain, a bot / welcome / group-rule notice, or red-packet chatter. Applied to every fragment of the message (``Detector.detect``), since
-    the clauses of a long advert ("公司提供免费三餐") do not say on their own that they are one."""
+    the clauses of a long advert ("公司提供免费三餐") do not say on their own that they are one.
+
+    Most messages hold no trigger of any of these; they are passed over before the cue families
+    (the costly part) are scored."""
+    if not _may_be_message_noise(text):
+        return None
     scores, _ = _family_scores(text)
     asks = scores["question"] >= 1.0 or scores["wish"] >= 1.0
     recruit = len({m.group(0) for m in _RECRUIT.finditer(text)})
@@ -194,6 +199,15 @@ def message_noise(text: str) -> str | None:
     if len(content_of(text)) <= _RED_PACKET_MAX and _RED_PACKET.search(text) and max(scores["pain"], scores["wish"]) < 1.0:
         return "red_packet"
     return None
+
+
+def _may_be_message_noise(text: str) -> bool:
+    """Whether any rule of ``message_noise`` could fire: each one needs its own trigger first."""
+    return bool(
+        _RECRUIT.search(text) or _RECRUIT_CALL.search(text) or _JIELONG.search(text) or _BOT.search(text)
+        or _RED_PACKET.search(text) or len(_NOTICE_SECTION.findall(text)) >= 2
+        or len({m.group(0) for m in _RECRUIT_ROLE.finditer(text)}) >= 4
+    )
 
 
 def _notice(text: str, asks: bool, pain: float) -> bool:

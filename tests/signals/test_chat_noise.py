@@ -152,3 +152,25 @@ def test_a_redacted_name_is_no_contact_detail() -> None:
 
     assert "ad.contact" not in score_text("找[姓名]要发票，私聊我").cues  # a name is no phone number or handle
     assert "ad.contact" in score_text("加我[微信号]，私聊").cues
+
+
+def test_the_two_models_share_features_without_changing_a_probability() -> None:
+    det = get_detector("default")
+    texts = [t for t, _ in ANNOUNCEMENTS] + STILL_NEEDS + NUMBERED_NEEDS + RED_PACKET + ["今天天气不错", "电池不耐用"]
+    rules = [score_text(t) for t in texts]
+    memo: dict = {}
+    shared = (det.model.predict_proba(texts, rules, memo=memo), det.need_model.predict_proba(texts, rules, memo=memo))
+    assert len(memo) == 1  # the need model read the label model's n-grams
+    alone = (det.model.predict_proba(texts, rules), det.need_model.predict_proba(texts, rules))
+    for a, b in zip(shared, alone):
+        assert (a == b).all()
+
+
+def test_a_message_without_any_trigger_is_passed_over_before_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
+    import needminer.signals._rules as rules
+
+    calls: list[str] = []
+    real = rules._family_scores
+    monkeypatch.setattr(rules, "_family_scores", lambda t: calls.append(t) or real(t))
+    assert message_noise("电池不耐用，充电还慢") is None and not calls
+    assert message_noise("网易互联网内推来啦！投递简历参与内推，登录校招官网选择心仪岗位") == "recruit" and calls
