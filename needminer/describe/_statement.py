@@ -13,9 +13,10 @@ from needminer.text import banned
 from needminer.types import Fragment, Signal, SignalLabel, Slot
 
 # A wish marker, the longest where several start at one place (想要的就是 before 想要).
-# 求 not in 求助/求救; 有没有人 (同学, 大佬 …, 被扣的, 收到过) asks the group about people or what
+# 求 not in 求助/求救/求问/求解; 有没有人 (同学, 大佬 …, 被扣的, 收到过) asks the group about people or what
 # happened to them, it wants nothing
-_WISH_EXCEPT = {"求": "求(?![助救问教])", "有没有": "有没有(?!人|同学|朋友|大佬|大神|小伙伴|童鞋|谁|哪位|被|去过|用过|遇到|收到)"}
+_WISH_EXCEPT = {"求": "求(?![助救问教解])", "有没有": "有没有(?!人|同学|朋友|大佬|大神|小伙伴|童鞋|谁|哪位|被|去过|用过|遇到|收到)",
+                "要是": "(?<![主只就还重需不])要是"}  # 主要是, 就是要是 … are no "if only"
 _WISH = re.compile("|".join(_WISH_EXCEPT.get(m, re.escape(m)) for m in sorted(WISH_MARKERS, key=len, reverse=True)))
 _TRIM = re.compile(r"^[，,。！!？?；;、\s]+|[，,。！!？?；;、\s]+$")
 
@@ -77,9 +78,10 @@ _ASKS = re.compile(r"[?？]|[吗么嘛呢][\s。.!！~～…]*$|(?<![没不])怎
 
 
 def _only_asks(text: str) -> bool:
-    """A line whose only wish markers ask (有没有, 能不能) and that is put as a question."""
+    """A line put as a question whose wish markers, if any, only ask (有没有, 能不能): 「什么原因引起呢？」
+    or 「请问…有没有模板？」, not 「希望…」."""
     markers = {m.group() for m in _WISH.finditer(text)}
-    return bool(markers) and markers <= _ASKING and _ASKS.search(text) is not None
+    return markers <= _ASKING and _ASKS.search(text) is not None
 
 
 def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about: Sequence[str],

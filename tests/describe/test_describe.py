@@ -494,3 +494,12 @@ def test_where_members_ask_a_line_that_only_asks_is_no_expectation():
     wanted = [("有没有适合油皮的粉底液？", W), ("粉底液总是斑驳", P), ("粉底液一到中午就脱妆", P), ("粉底液太厚了", P)]
     st = _describe(wanted, ("粉底液",))  # members mostly complain: asking for a thing is what they want
     assert "question" not in st.slots and st.slots["expectation"].fragment_ids == ("f0",)
+
+
+@pytest.mark.parametrize("text, marker", [("心脏病主要是什么原因引起呢？", None), ("要是有不伤膝盖的跑鞋就好了", "要是"),
+                                          ("求解答，这个怎么办", None), ("求一款安静的恒温水壶", "求")])
+def test_wish_markers_are_words_not_pieces_of_other_words(text, marker):
+    from needminer.describe._statement import _WISH
+
+    found = _WISH.search(text)
+    assert (found.group() if found else None) == marker
