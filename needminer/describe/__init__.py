@@ -351,9 +351,8 @@ class ExtractiveDescriber:
             mods = [m for m in mods if m in parts] + [m for m in mods if m not in parts]
         # a scene is not the object itself (食堂 in 西溪食堂, 赶时间 in 赶时间伪素颜底妆), and some member
         # says it with the object: 在医院时关注平台 and 在火车关注自费 joined words said apart
-        slots.pop("scene", None)
         for word, ids in said_words(scenes, frags, bg):
-            if word not in title and not (noun and not any(word in t and noun in t for t in texts)):
+            if word not in title and (not noun or any(word in t and noun in t for t in texts)):
                 slots["scene"] = Slot(word, tuple(ids[:10]))
                 break
         if not cluster.scattered:  # fragments no need took: one pain or wish does not speak for the rest

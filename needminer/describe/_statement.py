@@ -31,10 +31,12 @@ def _plain(text: str) -> str:
 _PARTICLE_START = re.compile(r"^[的了啊吧呢吗呀哦嘛么得地着过]")
 MIN_SLOT_CHARS = 4  # a pain or wish quote needs this many characters of content to stand alone
 
+
 def _substantial(text: str) -> bool:
     """A slot quote that can stand alone: enough content characters, not starting mid-phrase."""
     content = re.sub(r"[\W_]", "", text)
     return len(content) >= MIN_SLOT_CHARS and not _PARTICLE_START.match(text)
+
 
 ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords
 PAIN_KEYWORDS = 3  # … a pain that says no title word: one of this many
@@ -156,16 +158,10 @@ def _statement(slots: Mapping[str, Slot], mods: Sequence[str], lang: str = "zh")
         if want:
             parts.append(f"（想要{want}）")
     line = "".join(parts)
-    said = []
-    if "question" in slots:
-        said.append(f"常问「{slots['question'].text[:QUOTE_CHARS]}」")
-    if "pain" in slots:
-        said.append(f"痛点是「{slots['pain'].text[:QUOTE_CHARS]}」")
+    said = _quoted(slots, (("question", "常问「{}」"), ("pain", "痛点是「{}」")))
     if said:
         line += "：" + "；".join(said)
-    if "expectation" in slots:
-        line += f"；期望「{slots['expectation'].text[:QUOTE_CHARS]}」"
-    return line + "。"
+    return line + "".join("；" + q for q in _quoted(slots, (("expectation", "期望「{}」"),))) + "。"
 
 
 def _statement_en(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
@@ -180,13 +176,13 @@ def _statement_en(slots: Mapping[str, Slot], mods: Sequence[str]) -> str:
         want = ", ".join(m for m in mods[:3] if m)
         if want:
             line += f" (want: {want})"
-    said = []
-    if "question" in slots:
-        said.append(f"they ask “{slots['question'].text[:QUOTE_CHARS]}”")
-    if "pain" in slots:
-        said.append(f"pain: “{slots['pain'].text[:QUOTE_CHARS]}”")
-    if "expectation" in slots:
-        said.append(f"they want “{slots['expectation'].text[:QUOTE_CHARS]}”")
+    said = _quoted(slots, (("question", "they ask “{}”"), ("pain", "pain: “{}”"), ("expectation", "they want “{}”")))
     if said:
         line += ": " + "; ".join(said)
     return line + "."
+
+
+def _quoted(slots: Mapping[str, Slot], forms: Sequence[tuple[str, str]]) -> list[str]:
+    """Each filled slot of ``forms`` (slot name, wording around its quote), in that order, with the
+    quote cut at ``QUOTE_CHARS``."""
+    return [form.format(slots[name].text[:QUOTE_CHARS]) for name, form in forms if name in slots]
