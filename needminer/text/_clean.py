@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from needminer.config import TextConfig
-from needminer.text._names import display_name_parts, is_common_word, is_whole_word
+from needminer.text._names import _CJK_RE, _COMPOUND_SURNAMES, _name_shaped, is_common_word, is_whole_word
 from needminer.text._normalize import normalize
 from needminer.text._pseudonym import Pseudonymizer
 from needminer.text._redact import NAME, redact
@@ -27,6 +27,36 @@ _EMAIL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 # Placeholders and emoticon codes ("[手机号]", "[捂脸]"): a member called "手机" must not touch them.
 _BRACKET_RE = re.compile(r"\[[^\[\]\s]{1,8}\]")
 _CACHE_MAX = 50_000
+
+
+_CARD_SEP_RE = re.compile(r"[-－—_|｜/／·・•\s()（）【】\[\]<>《》]+")
+
+
+def display_name_parts(display: str) -> list[str]:
+    """The person names inside a group card: QQ and WeChat groups ask members to set their card to
+    "专业-姓名" or "城市 姓名", and the group then calls them by the name alone ("找贾志远", "晓亮，你也来").
+
+    Returns the name-shaped parts (a surname and one or two ideographs) and, for a surname with two
+    more ideographs, the given name after it; never the whole card, never an ordinary word.
+
+        >>> display_name_parts("大数据-贾志远")
+        ['贾志远', '志远']
+        >>> display_name_parts("小美")
+        []
+    """
+    parts = [p for p in _CARD_SEP_RE.split(display) if p]
+    if len(parts) < 2:
+        return []
+    out: list[str] = []
+    for part in parts:
+        if not _CJK_RE.fullmatch(part) or not _name_shaped(part) or is_common_word(part):
+            continue
+        out.append(part)
+        surname = 2 if part[:2] in _COMPOUND_SURNAMES else 1
+        given = part[surname:]
+        if len(given) == 2 and not is_common_word(given):
+            out.append(given)
+    return out
 
 
 def _is_ascii_alnum(ch: str) -> bool:

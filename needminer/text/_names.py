@@ -146,36 +146,6 @@ def _name_shaped(word: str) -> bool:
     return (surname == 2 or word[0] in _SURNAMES) and surname + 1 <= len(word) <= surname + 2
 
 
-_CARD_SEP_RE = re.compile(r"[-－—_|｜/／·・•\s()（）【】\[\]<>《》]+")
-
-
-def display_name_parts(display: str) -> list[str]:
-    """The person names inside a group card: QQ and WeChat groups ask members to set their card to
-    "专业-姓名" or "城市 姓名", and the group then calls them by the name alone ("找贾志远", "晓亮，你也来").
-
-    Returns the name-shaped parts (a surname and one or two ideographs) and, for a surname with two
-    more ideographs, the given name after it; never the whole card, never an ordinary word.
-
-        >>> display_name_parts("大数据-贾志远")
-        ['贾志远', '志远']
-        >>> display_name_parts("小美")
-        []
-    """
-    parts = [p for p in _CARD_SEP_RE.split(display) if p]
-    if len(parts) < 2:
-        return []
-    out: list[str] = []
-    for part in parts:
-        if not _CJK_RE.fullmatch(part) or not _name_shaped(part) or is_common_word(part):
-            continue
-        out.append(part)
-        surname = 2 if part[:2] in _COMPOUND_SURNAMES else 1
-        given = part[surname:]
-        if len(given) == 2 and not is_common_word(given):
-            out.append(given)
-    return out
-
-
 def is_whole_word(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is whole words of ``text`` (jieba's dictionary segmentation of
     the few characters around it has a boundary at both ends): "车太" is not in "婴儿推车太重了".
