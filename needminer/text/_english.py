@@ -15,7 +15,7 @@ fyi imo tbh idk ikr wya wyd brb gtg ttyl u ur im i'm ive i've id i'd ill i'll do
 can't wont won't isnt isn't arent aren't wasnt wasn't gonna wanna gotta lemme gimme kinda sorta just like really actually
 literally basically got get gets getting go goes going gone went know think thought say said tell told let lets let's
 want wants need needs thing things stuff way lot lots bit today tomorrow yesterday tonight now later soon
-did doing does done make makes made making take took come came wbu hbu
+did doing does done make makes made making take took come came wbu hbu gg
 """.split())
 
 

@@ -22,14 +22,20 @@ FILLER = frozenset(
     # a year is no object (学长学姐项目今年 on a real QQ group)
     "今年 去年 明年 前年 "
     # question words that ask and a bare locative: they name nothing (offer多少行情, 零散需求·上海干嘛, 回家中秋附近)
-    "干嘛 多少 附近 一位".split()
+    "干嘛 多少 附近 一位 "
+    # hedges of a private chat (方向实在, 一下下 on a real QQ export)
+    "实在 一下下".split()
 )
+# laughter and cheering typed as a run (wwwww, hhhh, 哈哈哈哈, 啊啊啊, 2333, 666, hahaha): a mood, no object
+# a numeral and its measure word (一款, 几天, 一大, 两次): how many, not what about
+_COUNT = re.compile(r"^[一二两三四五六七八九十几半每]+[个款天次件种位条张只本把台部块些点下大难小遍趟场句声]$")
+_LAUGH = re.compile(r"^(?:(.)\1{2,}|2333+|(?:ha){2,}h?|(?:he){2,}|(?:哈|呵|嘿|嘻|啊|嗯|哦){2,})$", re.IGNORECASE)
 
 
 def banned(word: str) -> bool:
     """A word that must never appear in a title or keyword list (placeholder, pseudonym, filler)."""
     w = word.strip()
-    return not w or bool(_BANNED.search(w)) or w in FILLER or _english_filler(w)
+    return not w or bool(_BANNED.search(w)) or w in FILLER or bool(_LAUGH.match(w) or _COUNT.match(w)) or _english_filler(w)
 
 
 def _english_filler(word: str) -> bool:

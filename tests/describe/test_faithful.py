@@ -33,7 +33,9 @@ def test_faithfulness_is_the_share_of_title_words_in_the_quotes(title, quotes, e
 @pytest.mark.parametrize(
     "word, bad",
     [("[手机号]", True), ("成员", True), ("成员-3fa2c1", True), ("9c1a12", True), ("@张伟", True), ("差点", True),
-     ("出来", True), ("2024", True), ("今年", True), ("学长学姐", True), ("干嘛", True), ("附近", True), ("一位", True), ("多少钱", False), ("校车", False), ("底妆", False), ("wifi", False), ("伪素颜", False)],
+     ("出来", True), ("2024", True), ("今年", True), ("学长学姐", True), ("干嘛", True), ("附近", True), ("一位", True), ("wwwww", True), ("hhhh", True),
+     ("哈哈哈哈", True), ("23333", True), ("666", True), ("啊啊啊", True), ("实在", True), ("rua", False), ("www", True), ("一款", True),
+     ("几天", True), ("一大", True), ("两次", True), ("一体机", False), ("十字路口", False), ("多少钱", False), ("校车", False), ("底妆", False), ("wifi", False), ("伪素颜", False)],
 )
 def test_banned_words(word, bad):
     assert banned(word) is bad
