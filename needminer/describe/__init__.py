@@ -33,7 +33,7 @@ from needminer.describe._title import (
     title_parts,
 )
 from needminer.registry import describers
-from needminer.text import DOMAIN_WORDS, banned, ctfidf_keywords, load_jieba, word_class
+from needminer.text import DOMAIN_WORDS, banned, ctfidf_keywords, cut, load_jieba, word_class
 from needminer.types import SLOT_NAMES, Discovery, Fragment, NeedCluster, NeedStatement, Signal, Slot
 
 __all__ = [
@@ -59,7 +59,7 @@ QUOTED_MIN = 2  # fragments that say a quoted key term for it to qualify the tit
 QUOTED_SHARE = 0.1  # … or this share of a small need's fragments (the seed example: one of three)
 
 def _tokenizer():
-    return load_jieba().lcut
+    return cut
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +183,6 @@ def _core_words(texts: Sequence[str], skip: Iterable[str] = ()) -> list[tuple[st
     when the whole corpus says them too (治疗 in a need about 痔疮, 操控 in one about handling)."""
     if not texts:
         return []
-    cut = load_jieba().lcut
     skip = set(skip)
     said: Counter[str] = Counter()
     for t in texts:
@@ -208,7 +207,6 @@ def noun_phrase(noun: str, texts: Sequence[str]) -> list[str]:
     members said, not two keywords put side by side."""
     if not noun:
         return []
-    cut = load_jieba().lcut
     saying = [t for t in texts if noun in t]
     pairs: Counter[tuple[str, str]] = Counter()
     for text in saying:
