@@ -84,12 +84,23 @@ def zero_shot_predict(name: str, texts: list[str], detector: object = "default")
     if name == "stc3":
         spans = [split_fragments(t) or [(0, 0)] for t in texts]
         flat = [t[a:b] for t, sp in zip(texts, spans) for a, b in sp]
-        sigs = iter(det.detect_texts(flat))
-        return np.asarray([int(any(next(sigs).need for _ in sp)) for sp in spans])
+        return np.asarray(_any_per_text([s.need for s in det.detect_texts(flat)], spans), dtype=int)
     sigs = det.detect_texts(texts)
     if name == "cped":
         return np.asarray([int(s.label in {SignalLabel.question, SignalLabel.wish}) for s in sigs])
     return np.asarray([int(s.label is SignalLabel.pain) for s in sigs])
+
+
+def _any_per_text(flags: list[bool], spans: list[list]) -> list[bool]:
+    """Whether any fragment of each text is flagged (``flags`` in fragment order, ``spans`` per
+    text). Every text's flags are consumed: a short-circuiting ``any(next(it) …)`` stopped at a
+    text's first need and shifted every later text onto its neighbour's fragments."""
+    out, i = [], 0
+    for sp in spans:
+        out.append(any(flags[i:i + len(sp)]))
+        i += len(sp)
+    assert i == len(flags), "one flag per fragment"
+    return out
 
 
 def embed_texts(name: str, texts: list[str], embedder: str, cache: Path | None) -> np.ndarray:
@@ -166,8 +177,7 @@ def all_need_recall(folder: str, detector) -> tuple[int, float]:
     with (EVAL / folder / "texts.csv").open(encoding="utf-8", newline="") as f:
         texts = [r["text"] for r in csv.DictReader(f)]
     spans = [split_fragments(t) or [(0, len(t))] for t in texts]
-    sigs = iter(detector.detect_texts([t[a:b] for t, sp in zip(texts, spans) for a, b in sp]))
-    hits = [any(next(sigs).need for _ in sp) for sp in spans]
+    hits = _any_per_text([s.need for s in detector.detect_texts([t[a:b] for t, sp in zip(texts, spans) for a, b in sp])], spans)
     return len(texts), float(np.mean(hits))
 
 
