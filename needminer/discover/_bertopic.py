@@ -138,6 +138,11 @@ class BERTopicClusterer(ClusterMixin, BaseEstimator):
         else:
             labels = self._bertopic_labels(list(texts), vecs, mcs)
             labels = merge_unseparated(vecs, labels, self.merge_ratio)
+        if not (labels >= 0).any() and n <= SMALL_FALLBACK_MAX:
+            # HDBSCAN found no dense group at all (a dozen fragments about one thing, just past the
+            # small-corpus bound, came back as outliers and no need): one group, unless a cut
+            # separates them clearly (a scattered group is flagged downstream)
+            labels = _small_corpus_labels(vecs, min_silhouette=FALLBACK_SILHOUETTE)
         g = str(self.granularity)
         if g.isdigit():
             labels = _merge_to_k(vecs, labels, int(g))
@@ -266,10 +271,14 @@ def _torch_topk():  # noqa: ANN202
     return topk
 
 
-def _small_corpus_labels(vecs: np.ndarray) -> np.ndarray:
+SMALL_FALLBACK_MAX = 2_000  # most fragments the small-corpus cut (O(n²) memory) takes over when HDBSCAN finds nothing
+FALLBACK_SILHOUETTE = 0.25  # there, a cut must separate this clearly (any cut of one tight group scores ~0.1)
+
+
+def _small_corpus_labels(vecs: np.ndarray, min_silhouette: float = 0.05) -> np.ndarray:
     """Clusters for corpora too small for UMAP/HDBSCAN: average-linkage cuts, k chosen by silhouette.
 
-    A single cluster is kept when no cut separates the texts (best silhouette below 0.05).
+    A single cluster is kept when no cut separates the texts (best silhouette below ``min_silhouette``).
     """
     n = vecs.shape[0]
     if n < 3:
@@ -277,7 +286,7 @@ def _small_corpus_labels(vecs: np.ndarray) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import silhouette_score
 
-    best, best_score = np.zeros(n, dtype=int), 0.05
+    best, best_score = np.zeros(n, dtype=int), min_silhouette
     for k in range(2, min(8, n - 1) + 1):
         labels = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(vecs)
         score = float(silhouette_score(vecs, labels, metric="cosine"))

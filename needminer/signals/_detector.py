@@ -175,19 +175,30 @@ class Detector:
                       round(float(p_need), 4))
 
 
+# Pain cues that name a fault of a product or service (死机, 掉线, 客服不处理, 卡粉), as opposed to a
+# mood (崩溃, 累) or the body (失眠): behind a pain label they make the fragment a need even where
+# the need model, which learnt from drama talk, is unsure of a domain it never saw. Cues that also
+# judge people or shows (不靠谱, 垃圾, 不值, 太贵) count only beside a product or service word.
+PRODUCT_FAULT = frozenset(f"pain.{n}" for n in ("tech_issue", "service_issue", "makeup_issue"))
+PRODUCT_PAIN = frozenset(f"pain.{n}" for n in ("bad_quality", "bad_use", "cost"))
+
+
 def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float, complaint: float) -> Signal:
     """``signal`` with the need decided by a need model: a fragment is a need when the need model
     says so on its own threshold, or when the mean of its P(need) and the label model's mass on
     pain and wish (``complaint``) is at least one half — the label model speaks for the everyday
     consumer complaints of our own lines that the need model, which also learnt from drama talk,
     is unsure of (questions are left to the need model: whether a question is a need or small talk
-    is what it knows). Noise rules still win, and an explicit need cue ("要是有…就好了",
+    is what it knows), or when a pain label rests on a product or service fault (``PRODUCT_FAULT``,
+    or ``PRODUCT_PAIN`` beside a product word). Noise rules still win, and an explicit need cue ("要是有…就好了",
     "最怕的就是…") behind a need label keeps it. The label stands either way: a question the
     model rejects is still a question, and a need-bearing remark the label model calls ``other``
     stays ``other``. ``need_score`` becomes the need model's P(need)."""
     if rule.noise_rule:
         return signal
-    need = p_need >= threshold or (p_need + complaint) / 2 >= 0.5 or (signal.need and rule.explicit)
+    product = signal.label is SignalLabel.pain and any(
+        c in PRODUCT_FAULT or (c in PRODUCT_PAIN and rule.topical) for c in rule.cues)
+    need = p_need >= threshold or (p_need + complaint) / 2 >= 0.5 or (signal.need and rule.explicit) or product
     return Signal(signal.fragment_id, signal.label, need, signal.intensity, rule.explicit and need,
                   signal.confidence, signal.cues, round(min(1.0, max(0.0, p_need)), 4))
 

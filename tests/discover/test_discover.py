@@ -268,3 +268,14 @@ def test_keyword_topics_do_not_depend_on_the_global_random_state():
     second = lexical_features(texts, 5)
     assert first is not None and first.shape == (300, 5)
     assert np.array_equal(first, second)
+
+
+def test_a_dozen_fragments_about_one_thing_make_one_need_not_outliers():
+    """Just past the small-corpus bound, HDBSCAN can find no dense group in 13 fragments about one
+    thing and call them all outliers; the small-corpus cut then keeps them as one group."""
+    from needminer.discover._bertopic import BERTopicClusterer
+
+    rng = np.random.default_rng(1)
+    vecs = (rng.normal(size=64) + 0.2 * rng.normal(size=(13, 64))).astype(np.float32)
+    clusterer = BERTopicClusterer(seed=0).fit([f"猫砂{i}" for i in range(13)], vecs)
+    assert clusterer.n_clusters_ == 1 and (clusterer.labels_ == 0).all()

@@ -174,3 +174,18 @@ def test_a_message_without_any_trigger_is_passed_over_before_scoring(monkeypatch
     monkeypatch.setattr(rules, "_family_scores", lambda t: calls.append(t) or real(t))
     assert message_noise("电池不耐用，充电还慢") is None and not calls
     assert message_noise("网易互联网内推来啦！投递简历参与内推，登录校招官网选择心仪岗位") == "recruit" and calls
+
+
+@pytest.mark.parametrize("text", ["机子很卡", "偶尔会黑屏"])
+def test_a_fault_of_a_product_is_a_need_where_the_need_model_is_unsure(text):
+    """A pain cue that names a product or service fault (卡, 黑屏, 闪退, 客服不处理) makes a need even
+    when the need model, which learnt from drama talk, gives it a low P(need)."""
+    sig = get_detector("default").detect_texts([text])[0]
+    assert sig.label is SignalLabel.pain and sig.need_score < 0.5
+    assert sig.need
+
+
+@pytest.mark.parametrize("text", ["你这人真不靠谱", "这人太坑了", "他办事不行", "今天好累啊，崩溃"])
+def test_judging_a_person_or_a_mood_is_no_need(text):
+    """不靠谱, 坑, 不行 judge people too: without a product or service word they make no need."""
+    assert not get_detector("default").detect_texts([text])[0].need
