@@ -38,6 +38,25 @@ def _substantial(text: str) -> bool:
     return len(content) >= MIN_SLOT_CHARS and not _PARTICLE_START.match(text)
 
 
+# Token cues that say something is wrong (不太方便, 有点贵, 就是…一般, 不如上一代, 还是不行, 等了三天,
+# 说好…结果); a bare "就是" (contrast) is no complaint.
+_COMPLAINT_CUES = ("neg_pos", "degree_neg", "hedge", "worse", "still_not", "waited", "expect_gap")
+PAIN_CONFIDENCE = 0.5  # a pain label this sure needs no cue
+
+
+def _complains(signal: Signal, text: str) -> bool:
+    """Whether a pain-labelled fragment says something is wrong: a pain cue or a complaint token cue
+    fired, it is said with intensity (总是, 真的, 特别, ！), or the detector is sure. On a real QQ
+    group the label model's unsure pains were "老师报到注册14号" and "打电话过去问": no complaint."""
+    from needminer.signals._cues import compiled_token_cues
+
+    if signal.confidence >= PAIN_CONFIDENCE or signal.intensity > 0:
+        return True
+    if any(c.startswith("pain.") for c in signal.cues):
+        return True
+    return any(rx.search(text) for name, rx in compiled_token_cues() if name in _COMPLAINT_CUES)
+
+
 ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords
 PAIN_KEYWORDS = 3  # … a pain that says no title word: one of this many
 
@@ -116,7 +135,9 @@ def _said_slots(frags: Sequence[Fragment], signals: Mapping[str, Signal], about:
         return sorted(_on_topic(fs, words), key=lambda f: (bool(noun) and noun not in f.text,
                                                            len(_plain(f.text)) > QUOTE_CHARS))
 
-    pained = [f for f in by_label.get(SignalLabel.pain, []) if _substantial(_plain(f.text))]
+    # a pain quote says something is wrong, not only what the label model took for a complaint
+    pained = [f for f in by_label.get(SignalLabel.pain, [])
+              if _substantial(_plain(f.text)) and _complains(signals[f.id], f.text)]
     pains = on_topic(pained, about) or on_topic(pained, wider)
     wishes = on_topic([f for f in wishes if _substantial(_clause(_plain(f.text)))], about)
     asked = by_label.get(SignalLabel.question, [])

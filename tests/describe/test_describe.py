@@ -224,6 +224,22 @@ def test_pain_and_wish_quotes_are_about_the_need():
     assert "痛点" not in st.statement and "期望" not in st.statement
 
 
+def test_a_pain_quote_says_something_is_wrong():
+    """The label model's unsure pains on a real QQ group were "老师报到注册14号" and "打电话过去问":
+    a pain quote needs a complaint cue, intensity or a sure label."""
+    texts = ["学生证注册要等到14号", "学生证补办要打电话过去问", "学生证补办一直拖着不处理"]
+    frags = [frag(i, t) for i, t in enumerate(texts)]
+    unsure = {f.id: Signal(f.id, SignalLabel.pain, True, 0.0, confidence=0.35) for f in frags}
+    cluster = NeedCluster(id="N5", fragment_ids=("f0", "f1", "f2"), keywords=("学生证",))
+    st = ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, unsure)
+    assert st.slots["pain"].fragment_ids == ("f2",)  # 一直拖着, 不处理: a complaint, though less central
+    sure = dict(unsure, f0=Signal("f0", SignalLabel.pain, True, 0.0, confidence=0.8))
+    assert "f0" in ExtractiveDescriber().describe(cluster, {f.id: f for f in frags}, sure).slots["pain"].fragment_ids
+    only_unsure = NeedCluster(id="N6", fragment_ids=("f0", "f1"), keywords=("学生证",))
+    st = ExtractiveDescriber().describe(only_unsure, {f.id: f for f in frags}, unsure)
+    assert "pain" not in st.slots and "痛点" not in st.statement
+
+
 def test_a_scattered_remainder_says_what_it_is_without_contradicting_itself():
     texts = ["这个色号太显白了", "色号选错了", "色号好难挑"]  # the remainder's own keyword covers it
     frags = [frag(i, t) for i, t in enumerate(texts)]
