@@ -38,9 +38,6 @@ def _substantial(text: str) -> bool:
     return len(content) >= MIN_SLOT_CHARS and not _PARTICLE_START.match(text)
 
 
-# Token cues that say something is wrong (不太方便, 有点贵, 就是…一般, 不如上一代, 还是不行, 等了三天,
-# 说好…结果); a bare "就是" (contrast) is no complaint.
-_COMPLAINT_CUES = ("neg_pos", "degree_neg", "hedge", "worse", "still_not", "waited", "expect_gap")
 PAIN_CONFIDENCE = 0.5  # a pain label this sure needs no cue
 
 
@@ -48,13 +45,13 @@ def _complains(signal: Signal, text: str) -> bool:
     """Whether a pain-labelled fragment says something is wrong: a pain cue or a complaint token cue
     fired, it is said with intensity (总是, 真的, 特别, ！), or the detector is sure. On a real QQ
     group the label model's unsure pains were "老师报到注册14号" and "打电话过去问": no complaint."""
-    from needminer.signals._cues import compiled_token_cues
+    from needminer.signals import says_wrong
 
     if signal.confidence >= PAIN_CONFIDENCE or signal.intensity > 0:
         return True
     if any(c.startswith("pain.") for c in signal.cues):
         return True
-    return any(rx.search(text) for name, rx in compiled_token_cues() if name in _COMPLAINT_CUES)
+    return says_wrong(text)
 
 
 ABOUT_KEYWORDS = 8  # a pain or wish quote must say the need's noun or one of this many top keywords

@@ -11,7 +11,7 @@ Public API::
     load_detector(path) -> Detector
 """
 
-from needminer.signals._rules import RuleResult, need_likeness, score_text
+from needminer.signals._rules import RuleResult, need_likeness, says_wrong, score_text
 from needminer.signals._detector import DETECTOR_NAMES, Detector, get_detector, load_detector, train_detector
 from needminer.signals._model import TrainReport, normalise_labels, train_model
 from needminer.signals._finetune import finetune_model
@@ -26,6 +26,7 @@ __all__ = [
     "load_detector",
     "need_likeness",
     "normalise_labels",
+    "says_wrong",
     "score_text",
     "train_detector",
     "train_model",

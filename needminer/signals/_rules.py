@@ -267,3 +267,15 @@ def need_likeness(text: str) -> float:
     """A cheap 0+ score of how need-like a text is (used to pick an endorsement target)."""
     scores, _ = _family_scores(text)
     return scores["pain"] + scores["wish"] + 0.8 * scores["question"] + 0.1 * min(len(text), 40) / 40
+
+
+# Token cues that say something is wrong (不太方便, 有点贵, 就是…一般, 不如上一代, 还是不行, 等了三天,
+# 说好…结果); a bare "就是" (contrast) says nothing is.
+COMPLAINT_TOKEN_CUES = frozenset({"neg_pos", "degree_neg", "hedge", "worse", "still_not", "waited", "expect_gap"})
+
+
+def says_wrong(text: str) -> bool:
+    """Whether ``text`` says something is wrong in the words of a complaint token cue (the pain
+    families of ``score_text`` aside)."""
+    return any(rx.search(text) for name, rx in C.compiled_token_cues() if name in COMPLAINT_TOKEN_CUES)
+
