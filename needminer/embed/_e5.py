@@ -216,6 +216,29 @@ def _state_dict(header: dict[str, Any], tensors: dict[str, np.ndarray], path: Pa
 
 
 # -- building the HF folder -----------------------------------------------------------------
+def compact_tokenizer(folder: Path) -> Path:
+    """``tokenizer.json`` of ``folder`` without its indentation (``tokenizer.min.json``, written once
+    beside it): the XLM-R vocabulary parses in ~0.4 s instead of ~0.7 s at every load. The original
+    where the folder cannot be written to."""
+    src, dst = folder / "tokenizer.json", folder / "tokenizer.min.json"
+    try:
+        if dst.is_file() and dst.stat().st_mtime >= src.stat().st_mtime:
+            return dst
+        doc = json.loads(src.read_text(encoding="utf-8"))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tokenizer-", suffix=".json")
+    except OSError:
+        return src
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+        os.chmod(tmp, 0o666 & ~_current_umask())
+        os.replace(tmp, dst)
+        return dst
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return src
+
+
 def resolve_models_dir(models_dir: str | Path | None = None) -> Path:
     """``models_dir`` as a path; None or "" is the per-user model folder (``$NEEDMINER_HOME/models``)."""
     if models_dir is None or str(models_dir) == "":
@@ -638,7 +661,7 @@ class E5Int8Embedder(Embedder):
         import tokenizers
 
         try:
-            tok = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
+            tok = tokenizers.Tokenizer.from_file(str(compact_tokenizer(folder)))
             tok.no_padding()
             tok.enable_truncation(self.MAX_TOKENS)
             opts = ort.SessionOptions()
