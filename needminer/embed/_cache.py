@@ -46,7 +46,9 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], workspace: Worksp
     if embedder.dim:
         # a row of another width cannot be this model's: embed that text again
         cached = {k: v for k, v in cached.items() if v.shape == (embedder.dim,)}
-    todo = [i for i, k in enumerate(keys) if k not in cached]
+    # shortest first: each chunk then holds texts of about one length, so the length-bucketed batches
+    # inside it pad little (20k-message chat, e5: chunks in text order ran 254 texts/s)
+    todo = sorted((i for i, k in enumerate(keys) if k not in cached), key=lambda i: len(distinct[i]))
     rows: list[np.ndarray | None] = [cached.get(k) for k in keys]
     if progress:
         progress("embed", 0, len(todo))

