@@ -189,3 +189,25 @@ def test_a_fault_of_a_product_is_a_need_where_the_need_model_is_unsure(text):
 def test_judging_a_person_or_a_mood_is_no_need(text):
     """不靠谱, 坑, 不行 judge people too: without a product or service word they make no need."""
     assert not get_detector("default").detect_texts([text])[0].need
+
+
+@pytest.mark.parametrize("text", ["系统不是很流畅", "手机散热不是很好"])
+def test_denying_a_good_quality_of_a_product_is_a_need(text, monkeypatch: pytest.MonkeyPatch):
+    """A complaint clause that denies a good quality of a product word is a need, even where the
+    label model reads 流畅 as praise and the need model is unsure; without the rule it is none."""
+    import needminer.signals._detector as detector
+
+    det = get_detector("default")
+    assert det.detect_texts([text])[0].need
+    monkeypatch.setattr(detector, "dislikes_product", lambda t: False)
+    assert not det.detect_texts([text])[0].need
+
+
+@pytest.mark.parametrize("text", ["我这种烂人不值得", "他这个人不太好", "今天心情不太好"])
+def test_denying_a_good_quality_of_a_person_is_no_need(text):
+    """The product word must be outside the denial (值得 in 不值得 is the cue itself), and people and
+    moods are no product."""
+    from needminer.signals._detector import dislikes_product
+
+    assert not dislikes_product(text)
+    assert not get_detector("default").detect_texts([text])[0].need
