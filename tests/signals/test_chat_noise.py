@@ -211,3 +211,10 @@ def test_denying_a_good_quality_of_a_person_is_no_need(text):
 
     assert not dislikes_product(text)
     assert not get_detector("default").detect_texts([text])[0].need
+
+
+@pytest.mark.parametrize("text", ["手动挡还值不值得买", "一看就知道装没装好", "2.0T的车不是不好", "宝马的价格不清楚", "油耗没明显变化"])
+def test_a_question_a_double_negation_or_not_knowing_denies_no_quality(text):
+    from needminer.signals._detector import dislikes_product
+
+    assert not dislikes_product(text)
