@@ -193,9 +193,9 @@ def _with_need(signal: Signal, rule: RuleResult, p_need: float, threshold: float
     consumer complaints of our own lines that the need model, which also learnt from drama talk,
     is unsure of (questions are left to the need model: whether a question is a need or small talk
     is what it knows), or when a pain label rests on a product or service fault (``PRODUCT_FAULT``,
-    or ``PRODUCT_PAIN`` beside a product word), or when a remark that is neither a question nor
-    praise denies a good quality of a product word (``dislikes_product``). Noise rules still win, and an explicit need cue ("要是有…就好了",
-    "最怕的就是…") behind a need label keeps it. The label stands either way: a question the
+    or ``PRODUCT_PAIN`` beside a product word), or when a remark that is no question denies a good
+    quality of a product word (``dislikes_product``; the label model reads "不是很流畅" as praise).
+    Noise rules still win, and an explicit need cue ("要是有…就好了", "最怕的就是…") behind a need label keeps it. The label stands either way: a question the
     model rejects is still a question, and a need-bearing remark the label model calls ``other``
     stays ``other``. ``need_score`` becomes the need model's P(need)."""
     if rule.noise_rule:
