@@ -64,7 +64,7 @@ def said_words(
     """Candidate words members of this need actually wrote, best first, with the fragments citing each.
 
     Ranked by distinct speakers × lift over the corpus (``background``: word → share of all
-    fragments that contain it); a word said by fewer than ``min_speakers`` members and
+    fragments that contain it), then by the fragments that say it; a word said by fewer than ``min_speakers`` members and
     ``min_share`` of them (one suffices in a need of ``SMALL_NEED`` speakers or fewer) is left out,
     and a word inside a better one (时间 in 赶时间) is not repeated.
     """
@@ -77,7 +77,9 @@ def said_words(
         if background:
             share = len(cites[w]) / max(1, len(frags))
             lift = min(5.0, share / max(background.get(w, 0.0), 1e-3))
-        return (len(speakers[w]) * lift, len(w), w)
+        # rounded: two words said only in this need have the same lift up to the last bit (6/135 ÷
+        # 6/456 against 7/135 ÷ 7/456), and a tie goes to the word said in more fragments
+        return (round(len(speakers[w]) * lift, 9), len(cites[w]), len(w), w)
 
     ranked = sorted((w for w in speakers if len(speakers[w]) >= need), key=score, reverse=True)
     out: list[tuple[str, list[str]]] = []

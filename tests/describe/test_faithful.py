@@ -103,3 +103,16 @@ def test_personas_are_mined_from_how_members_describe_themselves():
     cluster = NeedCluster(id="N1", fragment_ids=tuple(f.id for f in frags[:4]), keywords=("颈椎", "枕头"))
     st = d.describe(cluster, {f.id: f for f in frags}, {})
     assert st.slots["persona"].text == "程序员" and "程序员" in st.title
+
+
+def test_a_tie_in_lift_goes_to_the_word_said_in_more_fragments() -> None:
+    """Two qualities said by as many members and nowhere else in the corpus have the same lift up
+    to the last bit of a float; the one said in more fragments comes first, whatever the bits say."""
+    from needminer.describe._faithful import said_words, word_shares
+
+    texts = [f"早上{'赶时间' if i < 7 else '自然'}的粉底" for i in range(13)] + [f"别的话题{i}" for i in range(443)]
+    speakers = [f"s{i % 6}" for i in range(7)] + [f"t{i}" for i in range(6)] + [f"u{i % 40}" for i in range(443)]
+    corpus = [frag(i, t, s) for i, (t, s) in enumerate(zip(texts, speakers))]
+    need = corpus[:13] + corpus[13:135]
+    found = said_words(["自然", "赶时间"], need, word_shares(["自然", "赶时间"], corpus))
+    assert [w for w, _ in found] == ["赶时间", "自然"]
