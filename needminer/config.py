@@ -72,7 +72,9 @@ class EmbedConfig:
     """Embedding model."""
 
     embedder: str = "e5-small+lite"  # e5-small concatenated with USE-m3 (lite): measured best for discovery
-    batch_size: int = 32
+    # texts per forward pass: the int8 e5-small embeds 4,000 chat fragments 5 % faster at 64 than at
+    # 32 (288 vs 275 sentences/s, vectors identical; 128: 282/s)
+    batch_size: int = 64
     threads: int = 0  # 0 = all cores
     models_dir: str = ""  # "" = the per-user model folder $NEEDMINER_HOME/models (built once per user)
     with_context: bool = False
