@@ -289,6 +289,7 @@ class Understood:
     conversation: Conversation
     signals: list[Signal]
     need_fragments: list[Fragment]
+    health: dict  # community health figures (``needminer.conversation.community_health``)
 
 
 @dataclass
@@ -383,7 +384,7 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     """Ingest into the workspace, clean the run's messages, thread them and detect need signals
     (text and signals on ``backend``; None = in this process)."""
     from needminer.backend import LocalBackend
-    from needminer.conversation import build_conversation
+    from needminer.conversation import build_conversation, community_health
     from needminer.ingest import ingest_to_workspace
 
     run_ids: list[str] = []
@@ -421,7 +422,11 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
             f"None of the {len(conv.fragments)} text fragments carries a need (complaint, wish or question). "
             "The chats may be only chit-chat; try a longer export."
         )
-    return Understood(summary, len(clean), clean, conv, sigs, need_frags)
+    # the health figures read the chats' layouts the threads were cut from; computed now, the
+    # layouts need not stay alive through discovery (the run's memory high-water mark)
+    health = timed_stage("health", timings, lambda: community_health(clean, conv, sigs, tz=cfg.ingest.tz), dict)
+    conv = replace(conv, layouts=None)
+    return Understood(summary, len(clean), clean, conv, sigs, need_frags, health)
 
 
 def _find(u: Understood, ws, cfg: PipelineConfig, timings: dict[str, float], tick, progress,
@@ -606,13 +611,10 @@ def make_manifest(inputs, checked: Preflight, cfg: PipelineConfig, started: date
 
 def write_outputs(out: Path, u: Understood, found: Found, manifest: dict[str, Any], cfg: PipelineConfig,
             timings: dict[str, float], tick) -> ReportFiles:
-    """Community health, then the report written to a sibling folder and swapped in over ``out``."""
+    """The report (with the community health figures) written to a sibling folder and swapped in over ``out``."""
     from needminer.rank import formula
     from needminer.report import need_engagement, write_report
-    from needminer.conversation import community_health
-
-    health = timed_stage("health", timings, lambda: community_health(u.clean, u.conversation, u.signals, tz=cfg.ingest.tz),
-                    dict)
+    health = u.health
     unclustered = _unclustered(found.curated, u.need_fragments, u.signals, found.by_id)
     files = timed_stage(
         "report", timings,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -197,6 +198,10 @@ class Conversation:
     fragments: tuple[Fragment, ...]
     endorsements: tuple[Endorsement, ...] = ()
     duplicates: dict[str, str] = field(default_factory=dict)  # duplicate message id → kept id
+    # the per-chat layouts (``needminer.conversation.ChatLayout``) the threads were cut from, and the
+    # session gap they were cut with: the health figures read them instead of laying the chats out again
+    layouts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    layout_gap_minutes: float | None = field(default=None, compare=False, repr=False)
 
 
 class SignalLabel(str, Enum):

@@ -190,4 +190,6 @@ def build_conversation(
         fragments=tuple(builder.fragments),
         endorsements=tuple(builder.endorsements),
         duplicates=dict(builder.duplicates),
+        layouts=layouts,
+        layout_gap_minutes=float(config.session_gap_minutes),
     )

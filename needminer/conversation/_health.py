@@ -150,6 +150,9 @@ def _weekly(rows: list[dict], churned: list[dict]) -> list[dict]:
     return out
 
 
+HEALTH_GAP_MINUTES = 30.0  # the silence that ends a session for the reply-depth figures
+
+
 def community_health(
     messages: Sequence[CleanMessage],
     conversation: Conversation,
@@ -204,7 +207,9 @@ def community_health(
         m for m, sigs in msg_signals.items() if any(s.need and s.label in _COMPLAINT for s in sigs)
     }
     thread_of = {mid: t.id for t in conversation.threads for mid in t.message_ids}
-    layouts = layout_chats(messages, timedelta(minutes=30))
+    layouts = conversation.layouts
+    if layouts is None or conversation.layout_gap_minutes != HEALTH_GAP_MINUTES:
+        layouts = layout_chats(messages, timedelta(minutes=HEALTH_GAP_MINUTES))
     speaker_of = {m.id: m.speaker for m in messages}
     rows_by_chat: dict[str, list[dict]] = {}
     churned_by_chat: dict[str, list[dict]] = {}

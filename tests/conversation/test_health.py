@@ -124,3 +124,25 @@ def test_messages_without_time_still_count() -> None:
     h = community_health(msgs, conv, get_detector("rules").detect(conv.fragments))
     assert h["chats"]["群E"]["messages"] == 1 and h["chats"]["群E"]["last_period"] is None
     assert h["weekly"]["chats"]["群E"] == [] and h["silent_churn"] == []
+
+
+def test_health_reads_the_conversations_layouts_with_the_same_figures(monkeypatch) -> None:
+    """The conversation stage keeps the chats' layouts; the health figures read them (the chats
+    are not laid out a second time) and equal those of a fresh layout, and another session gap
+    lays them out again."""
+    import dataclasses
+
+    import needminer.conversation._health as health
+    from needminer.config import ConversationConfig
+
+    msgs = _weekly_chat()
+    conv = build_conversation(msgs)
+    sigs = get_detector("rules").detect(conv.fragments)
+    fresh = community_health(msgs, dataclasses.replace(conv, layouts=None), sigs)
+    calls: list[int] = []
+    real = health.layout_chats
+    monkeypatch.setattr(health, "layout_chats", lambda *a: calls.append(1) or real(*a))
+    assert community_health(msgs, conv, sigs) == fresh and not calls
+    other = build_conversation(msgs, ConversationConfig(session_gap_minutes=5))
+    community_health(msgs, other, get_detector("rules").detect(other.fragments))
+    assert calls == [1]
