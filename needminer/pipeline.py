@@ -386,6 +386,7 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     from needminer.backend import LocalBackend
     from needminer.conversation import build_conversation, community_health
     from needminer.ingest import ingest_to_workspace
+    from needminer.signals import detect_with_cache
 
     run_ids: list[str] = []
     summary = timed_stage(
@@ -413,7 +414,10 @@ def understand(inputs, ws, cfg: PipelineConfig, timings: dict[str, float], tick,
     tick("text", 1, 1)
     conv = timed_stage("conversation", timings, lambda: build_conversation(clean, cfg.conversation), Conversation)
     tick("conversation", 1, 1)
-    sigs = timed_stage("signals", timings, lambda: backend.detect(cfg.signals.detector, conv.fragments), list)
+    # messages labelled by an earlier run with the same detector are read back (a re-run or a grown
+    # export labels only what is new)
+    sigs = timed_stage("signals", timings, lambda: detect_with_cache(
+        lambda frags: backend.detect(cfg.signals.detector, frags), cfg.signals.detector, conv.fragments, ws), list)
     _check_items("signals", sigs, Signal)
     tick("signals", 1, 1)
     need_frags = [f for f, s in zip(conv.fragments, sigs) if s.need and s.intensity >= cfg.signals.min_intensity]

@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS embeddings (
     vec BLOB NOT NULL,
     PRIMARY KEY (model, key)
 );
+CREATE TABLE IF NOT EXISTS signals (
+    detector TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (detector, key)
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started TEXT NOT NULL,
@@ -322,6 +328,23 @@ class Workspace:
         if model is None:
             return self._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
         return self._db.execute("SELECT COUNT(*) FROM embeddings WHERE model=?", (model,)).fetchone()[0]
+
+    # -- signals ---------------------------------------------------------------------
+    def get_signals(self, detector: str, keys: Sequence[str]) -> dict[str, str]:
+        """Cached signals (JSON text) of ``detector`` for ``keys`` (those present)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 900):
+            chunk = list(keys[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT key, value FROM signals WHERE detector=? AND key IN ({marks})", (detector, *chunk)))
+        return found
+
+    def put_signals(self, detector: str, values: dict[str, str]) -> None:
+        """Store signals (JSON text) of ``detector`` under their keys."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO signals VALUES (?,?,?)",
+                                 ((detector, k, v) for k, v in values.items()))
 
     # -- runs ------------------------------------------------------------------------
     def record_run(self, manifest: dict) -> None:
