@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from needminer.store import text_key
 from needminer.types import Fragment, Signal, SignalLabel
 
 _PACKAGE = Path(__file__).parent
@@ -32,10 +33,6 @@ def detector_digest(name: str) -> str:
     for p in files:
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return "signals:" + h.hexdigest()[:24]
-
-
-def _message_key(texts: Sequence[str]) -> str:
-    return hashlib.sha1("\x1f".join(texts).encode("utf-8")).hexdigest()
 
 
 # One message's signals as text: fragments apart by RS, fields by US, cues by GS (none of them is
@@ -75,7 +72,7 @@ def detect_with_cache(detect: Callable[[Sequence[Fragment]], list[Signal]], dete
     groups: dict[str, list[int]] = {}
     for i, f in enumerate(fragments):
         groups.setdefault(f.message_id, []).append(i)
-    keys = {mid: _message_key([fragments[i].text for i in idx]) for mid, idx in groups.items()}
+    keys = {mid: text_key("\x1f".join(fragments[i].text for i in idx)) for mid, idx in groups.items()}
     digest = detector_digest(detector)
     cached = ws.get_signals(digest, list(dict.fromkeys(keys.values())))
     out: list[Signal | None] = [None] * len(fragments)

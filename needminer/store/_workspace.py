@@ -303,17 +303,15 @@ class Workspace:
     # -- embeddings --------------------------------------------------------------------
     def get_vectors(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Cached vectors for ``keys`` (those present)."""
-        found: dict[str, np.ndarray] = {}
+        rows = self._select_keys("SELECT key, dim, vec FROM embeddings WHERE model=? AND key IN ({})", model, keys)
+        return {key: np.frombuffer(blob, dtype=np.float32, count=dim) for key, dim, blob in rows}
+
+    def _select_keys(self, sql: str, owner: str, keys: Sequence[str]) -> Iterator[tuple]:
+        """Rows of ``sql`` (one ``?`` for ``owner``, ``{}`` for the key list) over ``keys``, in
+        chunks SQLite's parameter limit allows."""
         for start in range(0, len(keys), 900):
             chunk = list(keys[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, dim, vec FROM embeddings WHERE model=? AND key IN ({marks})",
-                (model, *chunk),
-            )
-            for key, dim, blob in rows:
-                found[key] = np.frombuffer(blob, dtype=np.float32, count=dim)
-        return found
+            yield from self._db.execute(sql.format(",".join("?" * len(chunk))), (owner, *chunk))
 
     def put_vectors(self, model: str, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Store vectors (float32 rows) under ``keys``."""
@@ -331,17 +329,11 @@ class Workspace:
 
     # -- signals ---------------------------------------------------------------------
     def get_signals(self, detector: str, keys: Sequence[str]) -> dict[str, str]:
-        """Cached signals (JSON text) of ``detector`` for ``keys`` (those present)."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 900):
-            chunk = list(keys[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT key, value FROM signals WHERE detector=? AND key IN ({marks})", (detector, *chunk)))
-        return found
+        """Cached signals (encoded text, see ``needminer.signals._cache``) of ``detector`` for ``keys`` (those present)."""
+        return dict(self._select_keys("SELECT key, value FROM signals WHERE detector=? AND key IN ({})", detector, keys))
 
     def put_signals(self, detector: str, values: dict[str, str]) -> None:
-        """Store signals (JSON text) of ``detector`` under their keys."""
+        """Store signals (encoded text) of ``detector`` under their keys."""
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO signals VALUES (?,?,?)",
                                  ((detector, k, v) for k, v in values.items()))
